@@ -1,0 +1,85 @@
+"""Creating, rotating and revoking API clients (used by ``homecare clients``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.auth.keys import hash_secret, new_key
+from shared.auth.roles import ALL_ROLES
+from shared.auth.tables import api_client
+
+
+@dataclass(frozen=True)
+class IssuedClient:
+    """A client and its key, shown once."""
+
+    id: uuid.UUID
+    name: str
+    role: str
+    key: str
+    provider_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """For printing."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "role": self.role,
+            "key": self.key,
+            "provider_ids": [str(p) for p in self.provider_ids],
+        }
+
+
+def _check_binding(role: str, provider_ids: list[uuid.UUID]) -> None:
+    if role not in ALL_ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ALL_ROLES)}")
+    if role == "provider" and len(provider_ids) != 1:
+        raise ValueError("a provider client is bound to exactly one provider id (--provider-id)")
+    if role == "etms_vendor" and not provider_ids:
+        raise ValueError("an etms_vendor client serves at least one provider (--provider-ids)")
+    if role not in ("provider", "etms_vendor") and provider_ids:
+        raise ValueError(f"role {role} is not bound to providers")
+
+
+async def create_client(
+    conn: AsyncConnection, *, name: str, role: str, provider_ids: list[uuid.UUID] | None = None
+) -> IssuedClient:
+    """Create a client; the key is returned once and only its hash is stored."""
+    pids = list(provider_ids or [])
+    _check_binding(role, pids)
+    cid = uuid.uuid4()
+    key = new_key(cid)
+    await conn.execute(
+        insert(api_client).values(id=cid, name=name, role=role, provider_ids=pids, key_hash=hash_secret(key))
+    )
+    return IssuedClient(cid, name, role, key, pids)
+
+
+async def rotate_key(conn: AsyncConnection, client_id: uuid.UUID) -> str:
+    """Issue a new key; the old one stops working at once."""
+    key = new_key(client_id)
+    res = await conn.execute(
+        update(api_client)
+        .where(api_client.c.id == client_id, api_client.c.revoked_at.is_(None))
+        .values(key_hash=hash_secret(key), rotated_at=func.now())
+    )
+    if res.rowcount != 1:
+        raise LookupError(f"no active client {client_id}")
+    return key
+
+
+async def revoke(conn: AsyncConnection, client_id: uuid.UUID) -> None:
+    """Revoke a client; its key stops working at once."""
+    res = await conn.execute(update(api_client).where(api_client.c.id == client_id).values(revoked_at=func.now()))
+    if res.rowcount != 1:
+        raise LookupError(f"no client {client_id}")
+
+
+async def list_clients(conn: AsyncConnection) -> list[dict[str, object]]:
+    """Every client, without key hashes."""
+    rows = (await conn.execute(select(api_client).order_by(api_client.c.created_at))).mappings().all()
+    return [{k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in r.items() if k != "key_hash"} for r in rows]

@@ -1,0 +1,158 @@
+"""``homecare``: run the stack, migrate, manage API clients, replay dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db.engine import create_engine
+
+app = typer.Typer(help="homecare: home care commissioning for councils", no_args_is_help=True)
+clients_app = typer.Typer(help="API clients and their keys", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter topics", no_args_is_help=True)
+app.add_typer(clients_app, name="clients")
+app.add_typer(dlq_app, name="dlq")
+
+
+@app.command()
+def up(
+    wait: Annotated[float, typer.Option(help="Seconds to wait for every /readyz")] = 60.0,
+) -> None:
+    """Start the embedded Postgres and broker, migrate, run the five services in the background."""
+    from shared.devstack.services import SERVICES
+    from shared.devstack.stack import down as stack_down
+    from shared.devstack.stack import stack_home, wait_ready
+    from shared.devstack.stack import up as stack_up
+
+    record = stack_up()
+    ready = asyncio.run(wait_ready(SERVICES, timeout=wait))
+    home = stack_home()
+    typer.echo(f"database  {record.database_url}")
+    typer.echo(f"broker    {record.kafka_bootstrap_servers}")
+    for svc in SERVICES:
+        mark = "ready" if ready[svc.name] else "NOT READY"
+        typer.echo(f"{svc.name:<22} http://127.0.0.1:{svc.port}  docs http://127.0.0.1:{svc.port}/docs  {mark}")
+    typer.echo(f"logs      {home / 'logs'}")
+    if not all(ready.values()):
+        typer.echo("some services did not become ready; see the logs. Stopping.", err=True)
+        stack_down()
+        raise typer.Exit(1)
+
+
+@app.command()
+def down() -> None:
+    """Stop exactly the processes `homecare up` started."""
+    from shared.devstack.stack import down as stack_down
+
+    stopped = stack_down()
+    typer.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply every schema's migrations to DATABASE_URL (or the running stack's database)."""
+    from shared.devstack.migrate import migrate_all_sync
+    from shared.devstack.stack import resolve_urls
+
+    db, _ = resolve_urls()
+    done = migrate_all_sync(db)
+    typer.echo("migrated: " + ", ".join(done))
+
+
+async def _with_connection(fn):  # type: ignore[no-untyped-def]
+    from shared.devstack.stack import resolve_urls
+
+    db, _ = resolve_urls()
+    engine = create_engine(db, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            return await fn(conn)
+    finally:
+        await engine.dispose()
+
+
+@clients_app.command("create")
+def clients_create(
+    name: Annotated[str, typer.Option(help="Who the client is")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="case_management, provider, etms_vendor, payments_staff, payments_approver, quality_officer or admin"
+        ),
+    ],
+    provider_id: Annotated[str | None, typer.Option(help="For role provider: its provider id")] = None,
+    provider_ids: Annotated[str | None, typer.Option(help="For role etms_vendor: comma-separated provider ids")] = None,
+) -> None:
+    """Create an API client; prints its id and key as JSON (the key is shown only once)."""
+    from shared.auth.clients import create_client
+
+    ids = [uuid.UUID(p) for p in ([provider_id] if provider_id else [])]
+    ids += [uuid.UUID(p.strip()) for p in (provider_ids.split(",") if provider_ids else []) if p.strip()]
+
+    async def run(conn: AsyncConnection) -> dict[str, object]:
+        return (await create_client(conn, name=name, role=role, provider_ids=ids)).as_json()
+
+    try:
+        out = asyncio.run(_with_connection(run))
+    except ValueError as exc:
+        typer.echo(json.dumps({"error": str(exc)}), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps(out))
+
+
+@clients_app.command("rotate")
+def clients_rotate(client_id: str) -> None:
+    """Issue a new key for a client; the old key stops working at once."""
+    from shared.auth.clients import rotate_key
+
+    async def run(conn: AsyncConnection) -> str:
+        return await rotate_key(conn, uuid.UUID(client_id))
+
+    typer.echo(json.dumps({"id": client_id, "key": asyncio.run(_with_connection(run))}))
+
+
+@clients_app.command("revoke")
+def clients_revoke(client_id: str) -> None:
+    """Revoke a client; its key stops working at once."""
+    from shared.auth.clients import revoke
+
+    async def run(conn: AsyncConnection) -> None:
+        await revoke(conn, uuid.UUID(client_id))
+
+    asyncio.run(_with_connection(run))
+    typer.echo(json.dumps({"id": client_id, "revoked": True}))
+
+
+@clients_app.command("list")
+def clients_list() -> None:
+    """Every client (never their keys)."""
+    from shared.auth.clients import list_clients
+
+    typer.echo(json.dumps(asyncio.run(_with_connection(list_clients)), default=str, indent=2))
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    topic: Annotated[str, typer.Option(help="The original topic, e.g. monitoring.visit")],
+) -> None:
+    """Re-publish every message of <topic>.dlq to <topic>; consumers that applied it already skip it."""
+    from shared.devstack.stack import resolve_urls
+    from shared.messaging.dlq import replay_dead_letters
+
+    _, bootstrap = resolve_urls()
+    count = asyncio.run(replay_dead_letters(bootstrap, topic))
+    typer.echo(json.dumps({"topic": topic, "replayed": count}))
+
+
+def main() -> None:
+    """Entry point."""
+    app(prog_name="homecare")
+
+
+if __name__ == "__main__":
+    main()

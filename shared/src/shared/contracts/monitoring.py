@@ -1,0 +1,81 @@
+"""Events of the electronic-monitoring service, topic ``monitoring.visit`` keyed by visit id.
+
+Every event carries the visit's whole current state and a ``revision``: consumers keep the highest
+revision they have seen, so late or reordered events never roll a visit back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from shared.contracts.common import ContractModel
+from shared.contracts.topics import VISIT
+from shared.messaging.envelope import EventData
+
+SOURCE = "/homecare/electronic-monitoring"
+
+VisitFlag = Literal["late", "short", "under_15", "unverified", "unplanned", "manual", "incomplete_double_handed"]
+CorrectionReason = Literal[
+    "device_failure",
+    "no_signal",
+    "carer_forgot",
+    "service_user_refused",
+    "service_user_not_home",
+    "hospital_admission",
+    "other",
+]
+
+
+class CorrectionInfo(ContractModel):
+    """The correction now in force over the original events."""
+
+    correction_id: uuid.UUID
+    reason: CorrectionReason
+    note: str | None = None
+    corrected_by: str
+    status: Literal["applied", "rejected"] = "applied"
+
+
+class _VisitEvent(EventData):
+    topic = VISIT
+    visit_id: uuid.UUID
+    package_id: uuid.UUID
+    provider_id: uuid.UUID
+    revision: int
+    planned_start: datetime | None = None
+    planned_minutes: int | None = None
+    carers_required: int = 1
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    actual_minutes: int | None = None
+    carers: list[str] = []
+    method: Literal["gps", "nfc", "telephony", "manual"] | None = None
+    flags: list[VisitFlag] = []
+    verified: bool = False
+    correction: CorrectionInfo | None = None
+
+
+class VisitCompleted(_VisitEvent):
+    """A visit happened (checked in and out)."""
+
+    name = "completed"
+
+
+class VisitMissed(_VisitEvent):
+    """No check-in two hours after the planned start."""
+
+    name = "missed"
+
+
+class VisitCorrected(_VisitEvent):
+    """A provider corrected the record (or an officer rejected a correction)."""
+
+    name = "corrected"
+
+
+class VisitCancelled(_VisitEvent):
+    """The person cancelled with notice: not missed, not paid."""
+
+    name = "cancelled"

@@ -1,0 +1,1 @@
+"""Database plumbing shared by the services: metadata, engine, sessions, migrations."""

@@ -1,0 +1,60 @@
+"""The five services: name, package, port, schema, settings prefix."""
+
+from __future__ import annotations
+
+import importlib.resources
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """How to run and migrate one service."""
+
+    name: str
+    package: str
+    port: int
+    schema: str
+
+    @property
+    def app_path(self) -> str:
+        """The ASGI app for uvicorn."""
+        return f"{self.package}.main:app"
+
+    @property
+    def env_prefix(self) -> str:
+        """Prefix of the service's own settings."""
+        return f"{self.package.upper()}_"
+
+    def migrations_dir(self) -> Path:
+        """The Alembic script folder inside the package."""
+        return Path(str(importlib.resources.files(self.package) / "db" / "migrations"))
+
+    def installed(self) -> bool:
+        """Whether the service's app module is importable."""
+        return importlib.util.find_spec(f"{self.package}.main") is not None
+
+
+SERVICES: tuple[ServiceInfo, ...] = (
+    ServiceInfo("referrals", "referrals", 8001, "referrals"),
+    ServiceInfo("brokerage", "brokerage", 8002, "brokerage"),
+    ServiceInfo("electronic-monitoring", "monitoring", 8003, "monitoring"),
+    ServiceInfo("payments", "payments", 8004, "payments"),
+    ServiceInfo("quality", "quality", 8005, "quality"),
+)
+
+AUTH_SCHEMA = "auth"
+
+
+def auth_migrations_dir() -> Path:
+    """The platform's own migrations (API clients)."""
+    return Path(str(importlib.resources.files("shared.auth") / "migrations"))
+
+
+def by_name(name: str) -> ServiceInfo:
+    """A service by name or package."""
+    for svc in SERVICES:
+        if name in (svc.name, svc.package):
+            return svc
+    raise KeyError(name)

@@ -1,0 +1,271 @@
+"""The idempotent consumer: database first, offset second; poison events to ``<topic>.dlq``.
+
+For each batch from Kafka, in one transaction: insert the processed-event markers
+``ON CONFLICT DO NOTHING RETURNING`` (a redelivered event finds its marker and is skipped), run the
+handler of each new event (it may write its own outbox rows), commit; then commit the offsets.
+If a batch fails, its events are retried one by one so one poison event cannot hold up the rest:
+a failing event is retried a few times, then sent to the dead-letter topic with its error, and the
+consumer moves on. Outages (database or broker unreachable) are retried forever, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contracts.topics import dlq_topic
+from shared.logging import bind_correlation_id, clear_correlation_id, get_logger
+from shared.messaging.envelope import Envelope, EventData, UnknownEventType, parse_envelope
+from shared.messaging.kafka import make_consumer
+from shared.metrics import Metrics
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+class PoisonEvent(Exception):
+    """An event that cannot be parsed: straight to the dead-letter topic."""
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when the failure is an unreachable dependency rather than the event's fault."""
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError | asyncio.TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return type(exc).__name__ in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "PostgresConnectionError",
+        "KafkaConnectionError",
+        "KafkaTimeoutError",
+        "NodeNotReadyError",
+        "RequestTimedOutError",
+    }
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord[bytes, bytes]
+    envelope: Envelope[EventData] | None
+    error: str | None = None
+
+
+class IdempotentConsumer:
+    """Consumes topics as one consumer group and dispatches events by type to handlers."""
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        handlers: Mapping[str, Handler],
+        sessionmaker: async_sessionmaker[AsyncSession],
+        processed_table: Table,
+        bootstrap_servers: str,
+        producer: AIOKafkaProducer,
+        topics: Sequence[str] | None = None,
+        max_attempts: int = 5,
+        retry_delay_seconds: float = 0.2,
+        metrics: Metrics | None = None,
+        after_commit_hook: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.group_id = group_id
+        self.handlers = dict(handlers)
+        self.topics = list(topics or sorted({t.rsplit(".", 1)[0] for t in self.handlers}))
+        self.sessionmaker = sessionmaker
+        self.processed = processed_table
+        self.bootstrap = bootstrap_servers
+        self.producer = producer
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay_seconds
+        self.metrics = metrics
+        # Tests use this to die between the database commit and the offset commit.
+        self.after_commit_hook = after_commit_hook
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def run(self) -> None:
+        """Consume until cancelled, reconnecting while the broker is away."""
+        backoff = 0.5
+        while True:
+            consumer = make_consumer(self.bootstrap, self.group_id, self.topics, client_id=self.group_id)
+            try:
+                await consumer.start()
+                self._consumer = consumer
+                backoff = 0.5
+                await self._loop(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer_restart", group=self.group_id, error=repr(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+            finally:
+                self._consumer = None
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    async def _loop(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, records in batches.items():
+                await self.process(records)
+                if self.after_commit_hook is not None:
+                    await self.after_commit_hook()
+                await consumer.commit({tp: records[-1].offset + 1})
+                self._record_lag(consumer, tp, records[-1].offset)
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        if not self.metrics:
+            return
+        with contextlib.suppress(Exception):
+            high = consumer.highwater(tp)
+            if high is not None:
+                self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(
+                    max(high - offset - 1, 0)
+                )
+
+    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
+        try:
+            if record.value is None:
+                raise PoisonEvent("empty message")
+            return _Item(record, parse_envelope(record.value))
+        except (ValidationError, ValueError, PoisonEvent) as exc:
+            if isinstance(exc, UnknownEventType):
+                return _Item(record, None)
+            return _Item(record, None, error=f"unparseable event: {exc}")
+
+    async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply a batch of records exactly once each (the unit the offset commit follows)."""
+        items = [self._parse(r) for r in records]
+        for item in items:
+            if item.error:
+                await self._dead_letter(item.record, item.error)
+        todo = [i for i in items if i.envelope is not None and i.envelope.type in self.handlers]
+        if not todo:
+            return
+        try:
+            await self._apply(todo)
+        except Exception as exc:
+            if len(todo) == 1 or is_outage(exc):
+                await self._apply_with_retries(todo) if len(todo) == 1 else await self._retry_outage(todo)
+                return
+            for item in todo:
+                await self._apply_with_retries([item])
+
+    async def _retry_outage(self, items: list[_Item]) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self._apply(items)
+                return
+            except Exception as exc:
+                if not is_outage(exc):
+                    for item in items:
+                        await self._apply_with_retries([item])
+                    return
+                log.warning("consumer_outage", group=self.group_id, error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    async def _apply_with_retries(self, items: list[_Item]) -> None:
+        item = items[0]
+        attempt = 0
+        delay = self.retry_delay
+        while True:
+            try:
+                await self._apply(items)
+                return
+            except Exception as exc:
+                if is_outage(exc):
+                    log.warning("consumer_outage", group=self.group_id, error=repr(exc), retry_in=delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10)
+                    continue
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                    await self._dead_letter(item.record, detail)
+                    return
+                await asyncio.sleep(self.retry_delay * attempt)
+
+    async def _apply(self, items: list[_Item]) -> None:
+        envelopes = [i.envelope for i in items if i.envelope is not None]
+        async with self.sessionmaker() as session, session.begin():
+            fresh = set(
+                (
+                    await session.execute(
+                        pg_insert(self.processed)
+                        .values([{"consumer_group": self.group_id, "event_id": e.id} for e in envelopes])
+                        .on_conflict_do_nothing()
+                        .returning(self.processed.c.event_id)
+                    )
+                ).scalars()
+            )
+            for env in envelopes:
+                if env.id not in fresh:
+                    self._count(env, "duplicate")
+                    continue
+                fresh.discard(env.id)  # the same event twice in one batch runs once
+                bind_correlation_id(env.correlationid)
+                try:
+                    await self.handlers[env.type](session, env)
+                finally:
+                    clear_correlation_id()
+        for env in envelopes:
+            self._count(env, "applied")
+
+    def _count(self, env: Envelope[Any], result: str) -> None:
+        if self.metrics:
+            self.metrics.events_consumed.labels(
+                topic=env.type.rsplit(".", 1)[0], group=self.group_id, result=result
+            ).inc()
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: str) -> None:
+        headers = [
+            *list(record.headers or []),
+            ("dlq.error", error[:4000].encode()),
+            ("dlq.consumer_group", self.group_id.encode()),
+            ("dlq.original_topic", record.topic.encode()),
+            ("dlq.original_partition", str(record.partition).encode()),
+            ("dlq.original_offset", str(record.offset).encode()),
+        ]
+        log.error(
+            "event_dead_lettered", group=self.group_id, topic=record.topic, offset=record.offset, error=error[:500]
+        )
+        delay = 0.5
+        while True:
+            try:
+                fut = await self.producer.send(
+                    dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
+                )
+                await fut
+                break
+            except Exception as exc:  # broker away: keep trying, the offset is not committed meanwhile
+                log.warning("dlq_send_retry", error=repr(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+        if self.metrics:
+            self.metrics.events_consumed.labels(topic=record.topic, group=self.group_id, result="dead_lettered").inc()
+
+    async def was_processed(self, event_id: Any) -> bool:
+        """Whether this group has applied an event (for tests and diagnostics)."""
+        async with self.sessionmaker() as session:
+            q = select(self.processed.c.event_id).where(
+                self.processed.c.consumer_group == self.group_id, self.processed.c.event_id == event_id
+            )
+            return (await session.execute(q)).first() is not None
+
+
+__all__ = ["Handler", "IdempotentConsumer", "is_outage"]

@@ -1,0 +1,93 @@
+"""Service settings from the environment.
+
+Each service subclasses :class:`ServiceSettings` with its own ``env_prefix`` (``REFERRALS_``,
+``BROKERAGE_``...). The two connection strings also fall back to the unprefixed ``DATABASE_URL`` and
+``KAFKA_BOOTSTRAP_SERVERS`` so one environment can point every service at the same servers.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+_UNPREFIXED_FALLBACKS = {
+    "database_url": "DATABASE_URL",
+    "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
+    "kafka_enable_idempotence": "KAFKA_ENABLE_IDEMPOTENCE",
+    "kafka_topic_partitions": "KAFKA_TOPIC_PARTITIONS",
+    "log_level": "LOG_LEVEL",
+}
+
+
+class _UnprefixedFallbackSource(PydanticBaseSettingsSource):
+    """Reads the shared, unprefixed variables; ranked below the prefixed ones."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        env_name = _UNPREFIXED_FALLBACKS.get(field_name)
+        value = os.environ.get(env_name) if env_name else None
+        return value, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for field_name, env_name in _UNPREFIXED_FALLBACKS.items():
+            if field_name in self.settings_cls.model_fields and env_name in os.environ:
+                found[field_name] = os.environ[env_name]
+        return found
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; subclasses add their own rules and set ``env_prefix``."""
+
+    model_config = SettingsConfigDict(env_prefix="HOMECARE_", extra="ignore")
+
+    service_name: str = "homecare"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/homecare"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Apache Kafka supports the idempotent producer; the embedded Tansu broker refuses it.
+    kafka_enable_idempotence: bool = False
+    kafka_topic_partitions: int = 3
+    log_level: str = "INFO"
+    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    db_pool_size: int = 10
+    max_body_bytes: int = 1024 * 1024
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _UnprefixedFallbackSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        """The database URL as plain asyncpg expects it (no SQLAlchemy driver suffix)."""
+        return to_asyncpg_dsn(self.database_url)
+
+
+def to_asyncpg_dsn(url: str) -> str:
+    """``postgresql+asyncpg://...`` -> ``postgresql://...``."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.split('+', 1)[0]}{sep}{rest}"
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """Any postgres URL -> the asyncpg dialect SQLAlchemy needs."""
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql+asyncpg"
+    return f"{scheme}{sep}{rest}"
