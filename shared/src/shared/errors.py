@@ -183,8 +183,7 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _outage_or_bug(request: Request, exc: Exception) -> JSONResponse:
         if _is_dependency_outage(exc):
             log.warning("dependency_unavailable", error=type(exc).__name__, path=request.url.path)
             return problem_response(
@@ -197,3 +196,9 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, slug="internal-error", title="Internal server error", instance=request.url.path)
+
+    # Registered per class (not only for Exception) so Starlette's ExceptionMiddleware answers them:
+    # its ServerErrorMiddleware, which handles bare Exception, re-raises after answering.
+    for outage_type in (DBAPIError, PoolTimeoutError, OSError, asyncio.TimeoutError):
+        app.add_exception_handler(outage_type, _outage_or_bug)
+    app.add_exception_handler(Exception, _outage_or_bug)  # type: ignore[arg-type]

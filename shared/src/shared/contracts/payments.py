@@ -10,6 +10,8 @@ from shared.contracts.topics import PAYMENT_PERIOD
 from shared.messaging.envelope import EventData
 from shared.money import Money
 
+SOURCE = "/homecare/payments"
+
 
 class ProviderFunderTotal(ContractModel):
     """What one funder pays one provider in a period."""

@@ -116,8 +116,7 @@ class OutboxRelay:
                 await asyncio.sleep(2)
             finally:
                 if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close()
+                    conn.terminate()  # close() may wait on a server that is going away
 
     async def run(self) -> None:
         """Publish forever, backing off while the broker or database is unavailable."""

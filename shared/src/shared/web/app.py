@@ -157,11 +157,11 @@ def create_service_app(defn: ServiceDefinition) -> FastAPI:
             starter.cancel()
             for task in reversed(runtime.tasks):
                 task.cancel()
-            for task in [starter, *runtime.tasks]:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            pending = [starter, *runtime.tasks]
+            # Bounded: a task stuck on a dead connection must not hold up shutdown.
+            await asyncio.wait(pending, timeout=10)
             with contextlib.suppress(Exception):
-                await runtime.producer.stop()
+                await asyncio.wait_for(runtime.producer.stop(), timeout=10)
             await engine.dispose()
 
     app = FastAPI(
