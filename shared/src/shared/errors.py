@@ -201,4 +201,4 @@ def install_error_handlers(app: FastAPI) -> None:
     # its ServerErrorMiddleware, which handles bare Exception, re-raises after answering.
     for outage_type in (DBAPIError, PoolTimeoutError, OSError, asyncio.TimeoutError):
         app.add_exception_handler(outage_type, _outage_or_bug)
-    app.add_exception_handler(Exception, _outage_or_bug)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _outage_or_bug)
