@@ -7,7 +7,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export XDG_RUNTIME_DIR ?= /tmp
 
-.PHONY: install up down test lint bench soak simulate
+.PHONY: install up down test lint bench
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -33,4 +33,4 @@ test: lint
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/python -m shared.bench
+	$(BIN)/python bench/run_all.py

@@ -1,0 +1,36 @@
+"""``PUT /v1/packages/{id}/geofence``: switch the GPS geofence off (or on) for a person's home."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
+from shared.auth.dependency import Principal, require_roles
+from shared.db.session import SessionDep
+from shared.errors import NotFound
+
+from monitoring.db import plans_repository as plans
+
+router = APIRouter(prefix="/v1/packages", tags=["geofence"])
+CouncilDep = Annotated[Principal, Depends(require_roles("case_management", "admin"))]
+
+
+class GeofenceSetting(BaseModel):
+    """Whether GPS check-ins must be within the geofence of the person's home."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enabled": False}]})
+
+    enabled: bool
+
+
+@router.put("/{package_id}/geofence", response_model=GeofenceSetting)
+async def put_geofence(
+    package_id: uuid.UUID, body: GeofenceSetting, session: SessionDep, _: CouncilDep
+) -> GeofenceSetting:
+    """E.g. off for a rural home with poor signal, where NFC or telephony verify visits instead."""
+    if await plans.find_package(session, package_id) is None:
+        raise NotFound("No package with this id.")
+    await plans.set_geofence(session, package_id, body.enabled)
+    return body

@@ -1,0 +1,110 @@
+"""The SQL of the ingest hot path: set-based, one round trip per step, on the raw asyncpg connection.
+
+Each batch is stored with one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING``; the
+same statement queues the touched packages for visit derivation, so accepting an event and
+scheduling its visit commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monitoring.domain.visit_events import EventType, VisitEvent
+
+_PACKAGES_SQL = "SELECT package_id, provider_id FROM monitoring.package WHERE package_id = ANY($1::uuid[])"
+
+_PREVIOUS_SQL = """
+SELECT k.package_id, k.carer_id, k.at, p.type, p.occurred_at
+FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(package_id, carer_id, at)
+CROSS JOIN LATERAL (
+    SELECT e.type, e.occurred_at
+    FROM monitoring.visit_event AS e
+    WHERE e.package_id = k.package_id AND e.carer_id = k.carer_id AND e.occurred_at < k.at
+    ORDER BY e.occurred_at DESC
+    LIMIT 1
+) AS p
+"""
+
+_INSERT_SQL = """
+WITH ins AS (
+    INSERT INTO monitoring.visit_event (
+        vendor_id, event_id, type, occurred_at, package_id, provider_id,
+        carer_id, method, lat, lon, accuracy_m, device_id
+    )
+    SELECT $1::uuid, e.*
+    FROM unnest(
+        $2::text[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[],
+        $7::text[], $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::text[]
+    ) AS e
+    ON CONFLICT DO NOTHING
+    RETURNING event_id, package_id
+), queued AS (
+    -- A fixed key order keeps concurrent batches from deadlocking on the queue rows.
+    INSERT INTO monitoring.pending_derivation (package_id)
+    SELECT DISTINCT package_id FROM ins ORDER BY package_id
+    ON CONFLICT (package_id) DO NOTHING
+)
+SELECT event_id FROM ins
+"""
+
+
+async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, inside the session's transaction."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    return cast(asyncpg.Connection, raw.driver_connection)
+
+
+async def package_providers(conn: asyncpg.Connection, package_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Provider of each known package among ``package_ids``."""
+    if not package_ids:
+        return {}
+    rows = await conn.fetch(_PACKAGES_SQL, list(package_ids))
+    return {row["package_id"]: row["provider_id"] for row in rows}
+
+
+async def previous_events(
+    conn: asyncpg.Connection, keys: Sequence[tuple[uuid.UUID, str, datetime]]
+) -> dict[tuple[uuid.UUID, str, datetime], tuple[EventType, datetime]]:
+    """For each (package, carer, time), the carer's latest stored event at the package before it."""
+    if not keys:
+        return {}
+    packages, carers, times = (list(col) for col in zip(*keys, strict=True))
+    rows = await conn.fetch(_PREVIOUS_SQL, packages, carers, times)
+    return {(r["package_id"], r["carer_id"], r["at"]): (r["type"], r["occurred_at"]) for r in rows}
+
+
+async def insert_events(
+    conn: asyncpg.Connection,
+    vendor_id: uuid.UUID,
+    events: Sequence[VisitEvent],
+    package_providers: dict[uuid.UUID, uuid.UUID],
+) -> set[str]:
+    """Store the events not already stored for this vendor; returns the ids that were new."""
+    if not events:
+        return set()
+    columns: list[list[Any]] = [[] for _ in range(11)]
+    for e in events:
+        row = (
+            e.event_id,
+            e.type,
+            e.occurred_at,
+            e.package_id,
+            package_providers[e.package_id],
+            e.carer_id,
+            e.method,
+            e.lat,
+            e.lon,
+            e.accuracy_m,
+            e.device_id,
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    rows = await conn.fetch(_INSERT_SQL, vendor_id, *columns)
+    return {row["event_id"] for row in rows}

@@ -1,0 +1,99 @@
+"""Consumed events that shape plans: awards and ends from brokerage, changes from referrals.
+
+A referral id is the package id, so referral events apply to the package of the same id; events
+for a package monitoring has not seen awarded are ignored (nothing is planned for it yet).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from shared.clock import london_wall_clock_to_utc
+from shared.contracts.brokerage import PackageAwarded, PackageEnded, PackageHandedBack
+from shared.contracts.common import VisitPatternEntry
+from shared.contracts.referrals import ReferralAmended, ReferralEnded, ReferralResumed, ReferralSuspended
+from shared.messaging.consumer import Handler
+from shared.messaging.envelope import Envelope
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monitoring.db import plans_repository as plans
+from monitoring.domain.geo import Point
+from monitoring.domain.plan import PatternEntry
+
+
+def _entries(pattern: list[VisitPatternEntry]) -> list[PatternEntry]:
+    return [PatternEntry(tuple(e.days), time.fromisoformat(e.start), e.duration_minutes, e.carers) for e in pattern]
+
+
+def _london_midnight(day: date) -> datetime:
+    return london_wall_clock_to_utc(day, time(0))
+
+
+async def on_awarded(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """Plan the awarded package's visits from its start date."""
+    event: PackageAwarded = envelope.data
+    await plans.upsert_awarded_package(
+        session,
+        package_id=event.package_id,
+        provider_id=event.provider_id,
+        start_date=event.start_date,
+        weekly_hours=event.weekly_hours,
+        home=Point(event.location.lat, event.location.lon) if event.location else None,
+        entries=_entries(event.visit_pattern),
+    )
+
+
+async def on_package_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """No visits after the end date (the end date itself is still delivered)."""
+    event: PackageEnded = envelope.data
+    await plans.end(session, event.package_id, _london_midnight(event.end_date + timedelta(days=1)))
+
+
+async def on_handed_back(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """The provider delivers until its notice date; a re-award plans the package again."""
+    event: PackageHandedBack = envelope.data
+    await plans.end(session, event.package_id, _london_midnight(event.notice_date + timedelta(days=1)))
+
+
+async def on_amended(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """A new pattern (and hours) from the amendment's effective day."""
+    event: ReferralAmended = envelope.data
+    if not await plans.package_exists(session, event.referral_id):
+        return
+    if event.visit_pattern is not None:
+        await plans.add_pattern_period(session, event.referral_id, event.effective_from, _entries(event.visit_pattern))
+    if event.weekly_hours is not None:
+        await plans.set_weekly_hours(session, event.referral_id, event.weekly_hours)
+
+
+async def on_suspended(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """No visits from the start of the suspension day."""
+    event: ReferralSuspended = envelope.data
+    if await plans.package_exists(session, event.referral_id):
+        await plans.suspend(session, event.referral_id, _london_midnight(event.from_date))
+
+
+async def on_resumed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """Visits again from the start of the resumption day."""
+    event: ReferralResumed = envelope.data
+    if await plans.package_exists(session, event.referral_id):
+        await plans.resume(session, event.referral_id, _london_midnight(event.from_date))
+
+
+async def on_referral_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """Care ends after the end date."""
+    event: ReferralEnded = envelope.data
+    if await plans.package_exists(session, event.referral_id):
+        await plans.end(session, event.referral_id, _london_midnight(event.end_date + timedelta(days=1)))
+
+
+HANDLERS: dict[str, Handler] = {
+    PackageAwarded.event_type(): on_awarded,
+    PackageEnded.event_type(): on_package_ended,
+    PackageHandedBack.event_type(): on_handed_back,
+    ReferralAmended.event_type(): on_amended,
+    ReferralSuspended.event_type(): on_suspended,
+    ReferralResumed.event_type(): on_resumed,
+    ReferralEnded.event_type(): on_referral_ended,
+}

@@ -1,0 +1,124 @@
+"""Background tasks: derive visits from stored events, and find visits that are now missed.
+
+Both keep their to-do list in the database (``pending_derivation`` and ``package.next_check_at``),
+written in the same transactions as the events and plans, so a crash or restart loses no work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from shared.clock import utcnow
+from shared.contracts.monitoring import VisitCancelled, VisitCompleted, VisitCorrected, VisitMissed
+from shared.logging import get_logger
+from shared.messaging.envelope import EventData
+from shared.web.runtime import ServiceRuntime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monitoring.db import plans_repository as plans
+from monitoring.db import visits_repository as visits
+from monitoring.domain.config import MonitoringRules
+from monitoring.domain.derivation import Window, derive_package
+from monitoring.domain.publication import VisitChange, visit_changes
+from monitoring.settings import MonitoringSettings
+
+log = get_logger(__name__)
+
+# How far back a late event still changes a visit: covers a four-weekly payment period.
+LOOKBACK = timedelta(days=28)
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+_EVENT_MODELS: dict[str, type[EventData]] = {
+    "completed": VisitCompleted,
+    "missed": VisitMissed,
+    "corrected": VisitCorrected,
+    "cancelled": VisitCancelled,
+}
+
+
+def _event(change: VisitChange) -> EventData:
+    payload = {k: v for k, v in change.state.items() if k not in ("status", "all_flags")}
+    assert change.event is not None
+    return _EVENT_MODELS[change.event].model_validate({**payload, "revision": change.revision})
+
+
+async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: MonitoringRules, limit: int) -> int:
+    """Recompute the visits of up to ``limit`` queued packages; returns how many packages were done."""
+    package_ids = await visits.claim_pending(session, limit)
+    if not package_ids:
+        return 0
+    now = utcnow()
+    window = Window(now - LOOKBACK, now + timedelta(days=1))
+    margin = rules.match_window + rules.max_visit_length
+    stored_packages = await plans.load_packages(session, package_ids)
+    events = await visits.load_events(session, package_ids, window.start - margin, window.end + margin)
+    corrections = await visits.load_corrections(session, package_ids)
+    cancellations = await visits.load_cancellations(session, package_ids)
+    states = await visits.load_visit_states(session, package_ids)
+    changes: list[VisitChange] = []
+    published: list[tuple[EventData, str]] = []
+    next_checks: dict[uuid.UUID, datetime] = {}
+    for package_id, stored in stored_packages.items():
+        try:
+            derived = derive_package(
+                plan=stored.plan,
+                provider_id=stored.provider_id,
+                home=stored.home,
+                events=events.get(package_id, ()),
+                corrections=corrections.get(package_id, []),
+                cancellations=cancellations.get(package_id, {}),
+                window=window,
+                now=now,
+                rules=rules,
+            )
+            package_changes = visit_changes(states, derived.records)
+            package_events = [(_event(c), str(c.record.visit_id)) for c in package_changes if c.event is not None]
+        except Exception as exc:
+            # One package's bad data must not stall every other package: the scan retries it later.
+            log.error("package_derivation_failed", package_id=str(package_id), error=repr(exc))
+            next_checks[package_id] = now + RETRY_FAILED_AFTER
+            continue
+        changes.extend(package_changes)
+        published.extend(package_events)
+        next_checks[package_id] = derived.next_check_at
+        # Derivation is CPU work on the API's event loop: let requests in between packages.
+        await asyncio.sleep(0)
+    await visits.save_visits(session, changes)
+    await visits.set_next_checks(session, next_checks)
+    await runtime.outbox.publish_many(session, published)
+    return len(package_ids)
+
+
+async def derive_visits_forever(runtime: ServiceRuntime) -> None:
+    """Drain the derivation queue; idle briefly when it is empty, back off while the database is down."""
+    settings = runtime.settings
+    assert isinstance(settings, MonitoringSettings)
+    rules = settings.rules()
+    while True:
+        try:
+            async with runtime.sessionmaker() as session, session.begin():
+                done = await derive_once(session, runtime, rules, settings.derivation_batch_packages)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("visit_derivation_failed", error=repr(exc))
+            done = 0
+            await asyncio.sleep(1.0)
+        if done == 0:
+            await asyncio.sleep(settings.derivation_idle_seconds)
+
+
+async def scan_missed_forever(runtime: ServiceRuntime) -> None:
+    """Queue packages whose next visit is due to be missed, so a missed alert goes out promptly."""
+    settings = runtime.settings
+    assert isinstance(settings, MonitoringSettings)
+    while True:
+        try:
+            async with runtime.sessionmaker() as session, session.begin():
+                await visits.queue_due_checks(session, utcnow())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("missed_scan_failed", error=repr(exc))
+        await asyncio.sleep(settings.missed_scan_seconds)
