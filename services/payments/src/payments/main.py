@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from shared.contracts.payments import SOURCE
 from shared.web import ConsumerSpec, ServiceDefinition, create_service_app
 
+from payments.api.periods import resume_interrupted_calculations
 from payments.api.periods import router as periods_router
 from payments.api.remittances import router as remittances_router
 from payments.db.tables import metadata
@@ -26,6 +27,7 @@ def create_app(settings: PaymentsSettings | None = None) -> FastAPI:
             source=SOURCE,
             routers=[periods_router, remittances_router],
             consumers=[ConsumerSpec(group_id="payments", handlers=HANDLERS)],
+            background=[resume_interrupted_calculations],
         )
     )
 

@@ -98,6 +98,18 @@ async def _spawn(runtime: ServiceRuntime, period_id: uuid.UUID, period: Period, 
     runtime.tasks.append(asyncio.get_running_loop().create_task(_run(runtime, period_id, period, by)))
 
 
+async def resume_interrupted_calculations(runtime: ServiceRuntime) -> None:
+    """At start-up, run again every calculation a crash interrupted.
+
+    A run is one transaction, so an interrupted one left nothing behind but the period's status.
+    """
+    async with runtime.sessionmaker() as session:
+        interrupted = await periods.in_status(session, "calculating")
+    for row in interrupted:
+        log.info("resuming interrupted calculation", period_id=str(row["period_id"]))
+        await _spawn(runtime, row["period_id"], Period(row["start_date"], row["end_date"]), row["calculated_by"])
+
+
 @router.post("/periods/{period_id}/calculate", status_code=202)
 async def calculate(
     period_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, who: Staff, background: BackgroundTasks
@@ -108,7 +120,8 @@ async def calculate(
         raise Conflict("the period is approved and immutable; late events go to the next period")
     if row["status"] == "calculating":
         raise Conflict("the period is being calculated")
-    await periods.set_status(session, period_id, "calculating", packages_done=0, error=None)
+    # Who asked is kept now, so a run interrupted by a crash can be resumed on their behalf.
+    await periods.set_status(session, period_id, "calculating", packages_done=0, error=None, calculated_by=actor(who))
     period = Period(row["start_date"], row["end_date"])
     background.add_task(_spawn, runtime, period_id, period, actor(who))
     return PeriodOut.model_validate({**row, "status": "calculating", "packages_done": 0, "error": None})

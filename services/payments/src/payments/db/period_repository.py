@@ -42,6 +42,12 @@ async def get_period(session: AsyncSession, period_id: uuid.UUID, *, lock: bool 
     return (await session.execute(stmt)).mappings().first()
 
 
+async def in_status(session: AsyncSession, status: str) -> list[RowMapping]:
+    """Every period in a status, oldest first."""
+    stmt = select(period).where(period.c.status == status).order_by(period.c.start_date)
+    return list((await session.execute(stmt)).mappings().all())
+
+
 async def set_status(session: AsyncSession, period_id: uuid.UUID, status: str, **values: Any) -> None:
     """Move a period to a status."""
     await session.execute(update(period).where(period.c.period_id == period_id).values(status=status, **values))
