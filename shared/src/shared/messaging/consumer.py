@@ -113,8 +113,9 @@ class IdempotentConsumer:
                 backoff = min(backoff * 2, 10)
             finally:
                 self._consumer = None
+                # Bounded: stopping in the middle of a group join otherwise waits for the join to end.
                 with contextlib.suppress(Exception):
-                    await consumer.stop()
+                    await asyncio.wait_for(consumer.stop(), timeout=2)
 
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
         while True:

@@ -159,7 +159,9 @@ def create_service_app(defn: ServiceDefinition) -> FastAPI:
                 task.cancel()
             pending = [starter, *runtime.tasks]
             # Bounded: a task stuck on a dead connection must not hold up shutdown.
-            await asyncio.wait(pending, timeout=10)
+            _, stuck = await asyncio.wait(pending, timeout=10)
+            if stuck:
+                log.warning("shutdown_tasks_still_running", tasks=sorted(t.get_name() for t in stuck))
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(runtime.producer.stop(), timeout=10)
             await engine.dispose()
