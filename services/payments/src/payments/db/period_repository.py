@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import cast, func, insert, literal, select, tuple_, update
+from sqlalchemy import any_, cast, func, insert, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,7 +102,7 @@ async def lines_page(
     if package_id is not None:
         stmt = stmt.where(line.c.package_id == package_id)
     if visit_id is not None:
-        stmt = stmt.where(line.c.visit_ids.any(visit_id))
+        stmt = stmt.where(literal(visit_id) == any_(line.c.visit_ids))
     if after is not None:
         stmt = stmt.where(
             tuple_(line.c.provider_id, line.c.package_id, line.c.ledger_key)
