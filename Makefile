@@ -21,6 +21,7 @@ install: $(VENV)/.synced
 
 up: install
 	$(BIN)/homecare up
+	$(BIN)/homecare demo
 
 down:
 	@if [ -x $(BIN)/homecare ]; then $(BIN)/homecare down; else echo "nothing to stop"; fi

@@ -45,6 +45,36 @@ def up(
 
 
 @app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same council")] = 1,
+) -> None:
+    """Seed a small demo council into the running stack through its public APIs; prints the report."""
+    from shared.auth.clients import create_client
+    from shared.demo import seed_demo_council
+    from shared.devstack.services import SERVICES
+    from shared.devstack.stack import resolve_urls, stack_home
+
+    db, _ = resolve_urls()
+    urls = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
+
+    async def make_client(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
+        engine = create_engine(db, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
+        finally:
+            await engine.dispose()
+        return {"id": str(issued.id), "key": issued.key}
+
+    report = asyncio.run(seed_demo_council(urls, make_client, seed=seed))
+    path = stack_home() / "demo-report.json"
+    path.write_text(json.dumps(report, indent=2, default=str))
+    typer.echo(f"demo council: packages {json.dumps(report['packages'], default=str)}")
+    typer.echo(f"              visits {json.dumps(report['visits'], default=str)}")
+    typer.echo(f"API keys for each role and where to look: {path}")
+
+
+@app.command()
 def down() -> None:
     """Stop exactly the processes `homecare up` started."""
     from shared.devstack.stack import down as stack_down

@@ -25,7 +25,7 @@ from shared.devstack.postgres import EmbeddedPostgres
 from shared.devstack.services import SERVICES, ServiceInfo
 from shared.messaging.kafka import ensure_topics
 
-DEFAULT_PG_PORT = 55432
+DEFAULT_PG_PORT = 15432  # below the ephemeral range, so no test port can take it
 DEFAULT_BROKER_PORT = 19092
 
 
