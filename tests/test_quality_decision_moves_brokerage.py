@@ -19,25 +19,12 @@ from quality.settings import QualitySettings
 from shared.contracts import brokerage, monitoring
 from shared.contracts.common import Funding
 from shared.contracts.referrals import Person, ReferralSubmitted
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
-from shared.messaging.kafka import make_producer
-from shared.messaging.outbox import payload_bytes
+from shared.messaging.envelope import EventData
 from shared.testing.apps import api_headers, running_app
+from shared.testing.events import publish_events
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def publish(bootstrap: str, events: list[tuple[EventData, str]]) -> None:
-    """Events as referrals and monitoring would send them (those services are not under test here)."""
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        for data, subject in events:
-            envelope = build_envelope(data, subject=subject, source="/tests")
-            await producer.send_and_wait(data.topic, payload_bytes(envelope_to_dict(envelope)), key=subject.encode())
-    finally:
-        await producer.stop()
 
 
 def referral() -> tuple[ReferralSubmitted, str]:
@@ -186,11 +173,11 @@ async def test_confirmed_demotion_changes_the_next_offer(pg: PostgresHandle, boo
             return found
 
         before, before_id = referral()
-        await publish(bootstrap, [(before, before_id)])
+        await publish_events(bootstrap, [(before, before_id)])
         assert await wait_for(lambda: round_one_offerees(before_id), timeout=60, message="first offer") == {prime}
 
         prime_pkg, second_pkg = award(prime), award(second)
-        await publish(
+        await publish_events(
             bootstrap,
             [
                 prime_pkg,
@@ -223,5 +210,5 @@ async def test_confirmed_demotion_changes_the_next_offer(pg: PostgresHandle, boo
 
         await wait_for(brokerage_applied, timeout=60, message="brokerage to apply the decision")
         after, after_id = referral()
-        await publish(bootstrap, [(after, after_id)])
+        await publish_events(bootstrap, [(after, after_id)])
         assert await wait_for(lambda: round_one_offerees(after_id), timeout=60, message="next offer") == {second}

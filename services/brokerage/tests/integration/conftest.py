@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,9 +15,9 @@ import pytest
 from brokerage.main import create_app
 from brokerage.settings import BrokerageSettings
 from shared.contracts.referrals import Person, ReferralSubmitted
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
-from shared.messaging.kafka import make_producer
+from shared.messaging.envelope import EventData
 from shared.testing.apps import RunningApp, api_headers, running_app
+from shared.testing.events import publish_events
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -65,15 +64,7 @@ class Stack:
 
     async def publish(self, events: list[tuple[EventData, str]]) -> None:
         """Put events on the broker as the other services would, keyed by their aggregate id."""
-        producer = make_producer(self.bootstrap)
-        await producer.start()
-        try:
-            for data, subject in events:
-                envelope = build_envelope(data, subject=subject, source="/tests")
-                payload = json.dumps(envelope_to_dict(envelope)).encode()
-                await producer.send_and_wait(data.topic, payload, key=subject.encode())
-        finally:
-            await producer.stop()
+        await publish_events(self.bootstrap, events)
 
     async def sql(self, statement: str, **params: Any) -> list[dict[str, Any]]:
         """Run SQL against the service's database (assertions on its own tables)."""

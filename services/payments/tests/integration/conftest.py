@@ -11,10 +11,9 @@ import pytest
 from payments.main import create_app
 from payments.settings import PaymentsSettings
 from shared.db.engine import create_engine
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
-from shared.messaging.kafka import make_producer
-from shared.messaging.outbox import payload_bytes
+from shared.messaging.envelope import EventData
 from shared.testing.apps import RunningApp, api_headers, running_app
+from shared.testing.events import publish_events
 from shared.testing.stack import PostgresHandle, migrated_database
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,16 +34,7 @@ class Stack:
 
     async def publish(self, events: list[tuple[EventData, str]]) -> None:
         """Put events on the broker as the other services would, keyed by their aggregate id."""
-        producer = make_producer(self.bootstrap)
-        await producer.start()
-        try:
-            for data, subject in events:
-                envelope = build_envelope(data, subject=subject, source="/tests")
-                await producer.send_and_wait(
-                    data.topic, payload_bytes(envelope_to_dict(envelope)), key=subject.encode()
-                )
-        finally:
-            await producer.stop()
+        await publish_events(self.bootstrap, events)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         """One value from the payments schema."""

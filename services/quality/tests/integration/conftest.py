@@ -12,10 +12,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from quality.main import create_app
 from quality.settings import QualitySettings
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
-from shared.messaging.kafka import make_producer
-from shared.messaging.outbox import payload_bytes
+from shared.messaging.envelope import EventData
 from shared.testing.apps import RunningApp, api_headers, running_app
+from shared.testing.events import publish_events
 from shared.testing.stack import PostgresHandle, migrated_database
 
 
@@ -33,21 +32,7 @@ class Stack:
 
     async def publish(self, events: list[tuple[EventData, str]], *, repeat_last: bool = False) -> None:
         """Put events on the broker as the other services would, keyed by their aggregate id."""
-        producer = make_producer(self.bootstrap)
-        await producer.start()
-        try:
-            sent = []
-            for data, subject in events:
-                envelope = build_envelope(data, subject=subject, source="/tests")
-                payload = payload_bytes(envelope_to_dict(envelope))
-                sent.append((data.topic, subject, payload))
-                await producer.send_and_wait(data.topic, payload, key=subject.encode())
-            if repeat_last and sent:
-                # The same envelope again: a redelivery the idempotent consumer must ignore.
-                topic, subject, payload = sent[-1]
-                await producer.send_and_wait(topic, payload, key=subject.encode())
-        finally:
-            await producer.stop()
+        await publish_events(self.bootstrap, events, repeat_last=repeat_last)
 
 
 async def _start(pg: PostgresHandle, bootstrap: str, **overrides: Any) -> AsyncIterator[Stack]:

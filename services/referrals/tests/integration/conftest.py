@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,9 +15,9 @@ from referrals.domain.commands import REFERRAL_EXAMPLE
 from referrals.main import create_app
 from referrals.settings import ReferralsSettings
 from shared.clock import london_date, utcnow
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
-from shared.messaging.kafka import make_producer
+from shared.messaging.envelope import EventData
 from shared.testing.apps import RunningApp, api_headers, running_app
+from shared.testing.events import publish_events
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -42,8 +41,9 @@ class Stack:
         """Auth headers of a new API client with this role."""
         return await api_headers(self.database_url, role=role)
 
-    async def submit(self, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-                     key: str | None = None) -> httpx.Response:
+    async def submit(
+        self, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None, key: str | None = None
+    ) -> httpx.Response:
         """POST a referral (the example with a fresh external_ref unless given a body)."""
         body = body if body is not None else new_body()
         hdrs = (headers or self.cm) | {"Idempotency-Key": key or str(uuid.uuid4())}
@@ -57,25 +57,15 @@ class Stack:
 
     async def publish(self, events: list[tuple[EventData, str]]) -> list[uuid.UUID]:
         """Put events on the broker as brokerage would, keyed by the package (= referral) id."""
-        producer = make_producer(self.bootstrap)
-        await producer.start()
-        ids = []
-        try:
-            for data, subject in events:
-                envelope = build_envelope(data, subject=subject, source="/tests")
-                payload = json.dumps(envelope_to_dict(envelope)).encode()
-                await producer.send_and_wait(data.topic, payload, key=subject.encode())
-                ids.append(envelope.id)
-        finally:
-            await producer.stop()
-        return ids
+        return await publish_events(self.bootstrap, events)
 
     async def processed(self, event_ids: list[uuid.UUID]) -> None:
         """Wait until the service's consumer has applied these events."""
 
         async def all_applied() -> bool:
-            rows = await self.sql("SELECT count(*) AS n FROM referrals.processed_event WHERE event_id = ANY(:ids)",
-                                  ids=event_ids)
+            rows = await self.sql(
+                "SELECT count(*) AS n FROM referrals.processed_event WHERE event_id = ANY(:ids)", ids=event_ids
+            )
             return bool(rows[0]["n"] == len(event_ids))
 
         await wait_for(all_applied, timeout=30, message=f"{len(event_ids)} events applied")
@@ -94,7 +84,9 @@ class Stack:
         """The referral's events of a type in the outbox, oldest first, with their Kafka key."""
         rows = await self.sql(
             "SELECT aggregateid, topic, payload FROM referrals.outbox_event WHERE type = :t AND aggregateid = :id"
-            " ORDER BY seq", t=event_type, id=str(referral_id),
+            " ORDER BY seq",
+            t=event_type,
+            id=str(referral_id),
         )
         return [r["payload"]["data"] | {"_topic": r["topic"]} for r in rows]
 
