@@ -159,8 +159,8 @@ class IdempotentConsumer:
         try:
             await self._apply(todo)
         except Exception as exc:
-            if len(todo) == 1 or is_outage(exc):
-                await self._apply_with_retries(todo) if len(todo) == 1 else await self._retry_outage(todo)
+            if is_outage(exc):
+                await self._retry_outage(todo)
                 return
             for item in todo:
                 await self._apply_with_retries([item])
