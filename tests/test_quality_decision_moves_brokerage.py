@@ -205,10 +205,17 @@ async def test_confirmed_demotion_changes_the_next_offer(pg: PostgresHandle, boo
             assert confirmed.status_code == 200, confirmed.text
 
         async def brokerage_applied() -> bool:
-            response = await b.get(f"/v1/providers/{prime}", headers=admin)
-            return response.json()["zones"] == [{"zone_id": "z1", "status": "supplementary"}]
+            # Both decisions: they are keyed by different providers, so they may arrive in either order.
+            standing = {}
+            for provider in (prime, second):
+                response = await b.get(f"/v1/providers/{provider}", headers=admin)
+                standing[provider] = response.json()["zones"]
+            return standing == {
+                prime: [{"zone_id": "z1", "status": "supplementary"}],
+                second: [{"zone_id": "z1", "status": "prime"}],
+            }
 
-        await wait_for(brokerage_applied, timeout=60, message="brokerage to apply the decision")
+        await wait_for(brokerage_applied, timeout=60, message="brokerage to apply both decisions")
         after, after_id = referral()
         await publish_events(bootstrap, [(after, after_id)])
         assert await wait_for(lambda: round_one_offerees(after_id), timeout=60, message="next offer") == {second}
