@@ -21,9 +21,9 @@ def test_compose_wires_every_service_with_its_port_healthcheck_and_environment()
     for svc in SERVICES:
         spec = services[svc.name]
         assert spec["command"][:2] == ["uvicorn", svc.app_path], svc.name
-        assert spec["command"][-1] == str(svc.port)
-        assert spec["ports"] == [f"{svc.port}:{svc.port}"]
-        assert f":{svc.port}/readyz" in " ".join(spec["healthcheck"]["test"])
+        assert spec["command"][-1] == str(svc.default_port)
+        assert spec["ports"] == [f"{svc.default_port}:{svc.default_port}"]
+        assert f":{svc.default_port}/readyz" in " ".join(spec["healthcheck"]["test"])
         env = spec["environment"]
         assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert "@postgres:5432/" in env["DATABASE_URL"]

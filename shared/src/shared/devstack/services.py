@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +15,16 @@ class ServiceInfo:
 
     name: str
     package: str
-    port: int
+    default_port: int
     schema: str
+
+    @property
+    def port(self) -> int:
+        """The loopback port ``homecare up`` serves it on.
+
+        ``HOMECARE_PORT_OFFSET`` moves all five together, so two stacks (two checkouts) can run side by side.
+        """
+        return self.default_port + int(os.environ.get("HOMECARE_PORT_OFFSET", "0"))
 
     @property
     def app_path(self) -> str:
