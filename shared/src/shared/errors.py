@@ -26,6 +26,8 @@ class DomainError(Exception):
     status = 400
     slug = "bad-request"
     title = "Bad request"
+    # Seconds a 429 or 503 asks the caller to wait (sent as Retry-After).
+    retry_after: int | None = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -74,6 +76,10 @@ class TooManyRequests(DomainError):
     """Rate limit or capacity reached; the caller should retry later."""
 
     status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(DomainError):
@@ -147,7 +153,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status in (429, 503) else None
+        retry = exc.retry_after or RETRY_AFTER_SECONDS
+        headers = {"Retry-After": str(retry)} if exc.status in (429, 503) else None
         return problem_response(
             exc.status,
             slug=exc.slug,
