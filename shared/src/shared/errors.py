@@ -148,6 +148,17 @@ def _is_dependency_outage(exc: BaseException) -> bool:
     }
 
 
+# Deadlock and serialisation failure: the transaction was rolled back whole, so a retry is safe.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _is_transient_conflict(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES or getattr(
+        getattr(original, "__cause__", None), "sqlstate", None
+    ) in _TRANSIENT_SQLSTATES
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as problem+json; dependency outages as 503 with Retry-After."""
 
@@ -200,6 +211,16 @@ def install_error_handlers(app: FastAPI) -> None:
                 detail="A dependency is unavailable; nothing was changed. Retry later.",
                 instance=request.url.path,
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        if _is_transient_conflict(exc):
+            log.warning("transaction_conflict", error=type(exc).__name__, path=request.url.path)
+            return problem_response(
+                503,
+                slug="service-unavailable",
+                title="Service temporarily unavailable",
+                detail="The request met a concurrent change and was rolled back; nothing was changed. Retry.",
+                instance=request.url.path,
+                headers={"Retry-After": "1"},
             )
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, slug="internal-error", title="Internal server error", instance=request.url.path)

@@ -43,6 +43,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
 
 _DESCRIPTIONS = {
+    400: "The body could not be read (not UTF-8, or not the declared media type).",
     401: "No valid API key.",
     403: "The API client's role may not do this.",
     404: "No such resource, or not one this client may see.",
@@ -70,7 +71,7 @@ def _statuses(path: str, operation: dict[str, Any]) -> list[int]:
     if "{" in path:
         statuses.append(404)
     if operation.get("requestBody"):
-        statuses.append(413)
+        statuses += [400, 413]
     if operation.get("requestBody") or operation.get("parameters"):
         statuses.append(422)
     return statuses
