@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,8 +39,14 @@ from .authorisation import PUBLIC, Row
 from .council import Council, role_of
 
 # Per operation and mode (valid, invalid); ``HOMECARE_FUZZ_EXAMPLES=500`` for a long run.
-EXAMPLES = int(os.environ.get("HOMECARE_FUZZ_EXAMPLES", "12"))
-STATEFUL_SCENARIOS = int(os.environ.get("HOMECARE_FUZZ_SCENARIOS", "8"))
+EXAMPLES = int(os.environ.get("HOMECARE_FUZZ_EXAMPLES", "8"))
+STATEFUL_SCENARIOS = int(os.environ.get("HOMECARE_FUZZ_SCENARIOS", "5"))
+# Checks that do not apply to an operation, and why.
+EXEMPT = {
+    # One bad event never sinks a batch: an event that breaks the event schema is rejected on its own
+    # in results[] of a 202, so a batch holding one is not refused as a whole.
+    ("monitoring", "POST /v1/visit-events"): {"negative_data_rejection"},
+}
 
 
 class ProblemError(AssertionError):
@@ -134,8 +141,10 @@ class Fuzzer:
         except Exception as exc:  # the app raised past its error handlers: a 500 in production
             self.record(service, case, f"exception: {exc!r}", None)
             return None
+        exempt = EXEMPT.get((service, case.operation.label), set())
+        checks = [c for c in CHECKS if c.__name__ not in exempt]
         try:
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, checks=checks)
         except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is a BaseExceptionGroup
             self.record(service, case, str(exc), response.status_code)
         return response
@@ -168,7 +177,7 @@ class Fuzzer:
 
     def fuzz_service(self, service: str, app: FastAPI) -> None:
         """Every operation of a service's OpenAPI document, valid and invalid input."""
-        schema = schemathesis.openapi.from_dict(app.openapi())
+        schema = fuzzable_schema(app)
         for result in schema.get_all_operations():
             operation = result.ok()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -176,7 +185,7 @@ class Fuzzer:
 
     def fuzz_stateful(self, service: str, app: FastAPI, principal: str) -> None:
         """Schemathesis' state machine over the links it infers (e.g. create a referral, then amend it)."""
-        schema = schemathesis.openapi.from_dict(app.openapi())
+        schema = fuzzable_schema(app)
         fuzzer = self
 
         class Machine(schema.as_state_machine()):  # type: ignore[misc]
@@ -200,6 +209,17 @@ class Fuzzer:
                 suppress_health_check=list(HealthCheck),
             )
         )
+
+
+def fuzzable_schema(app: FastAPI) -> Any:
+    """The app's document for schemathesis, without its security schemes: every request carries a
+    real key (so the invalid input is always in the parameters or the body, never only the key)."""
+    spec = copy.deepcopy(app.openapi())
+    spec.get("components", {}).pop("securitySchemes", None)
+    for item in spec["paths"].values():
+        for operation in item.values():
+            operation.pop("security", None)
+    return schemathesis.openapi.from_dict(spec)
 
 
 def _example(case: Case) -> str:

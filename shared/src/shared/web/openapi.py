@@ -43,6 +43,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
 
 _DESCRIPTIONS = {
+    409: "Conflicts with the resource's current state (the reason is in detail).",
     400: "The body could not be read (not UTF-8, or not the declared media type).",
     401: "No valid API key.",
     403: "The API client's role may not do this.",
@@ -62,6 +63,11 @@ def _problem(status: int) -> dict[str, Any]:
     if status in (429, 503):
         response["headers"] = _RETRY_AFTER
     return response
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problem answers a route documents itself, e.g. ``responses=problem_responses(409)``."""
+    return {status: _problem(status) for status in statuses}
 
 
 def _statuses(path: str, operation: dict[str, Any]) -> list[int]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
+from shared.web.openapi import problem_responses
 
 from brokerage.api.deps import MAX_PAGE, AdminDep
 from brokerage.api.dps_schemas import (
@@ -41,7 +42,7 @@ def _level_out(level_id: str, name: str, rates: list[Rate]) -> PricingLevelOut:
     )
 
 
-@router.post("/pricing-levels", status_code=201)
+@router.post("/pricing-levels", status_code=201, responses=problem_responses(409))
 async def create_pricing_level(body: PricingLevelIn, session: SessionDep, _: AdminDep) -> PricingLevelOut:
     """Create a pricing level with its rates by service type and start date."""
     keys = [(r.service_type, r.from_date) for r in body.rates]
@@ -63,7 +64,7 @@ async def list_pricing_levels(session: SessionDep, _: AdminDep) -> list[PricingL
     return [_level_out(*level) for level in await dps.list_pricing_levels(session)]
 
 
-@router.post("/zones", status_code=201)
+@router.post("/zones", status_code=201, responses=problem_responses(409))
 async def create_zone(body: ZoneIn, session: SessionDep, _: AdminDep) -> ZoneOut:
     """Create a zone covering postcode districts (``PL25``) and/or sectors (``PL26 6``)."""
     errors = []

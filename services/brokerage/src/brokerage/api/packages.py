@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import NotFound
+from shared.web.openapi import problem_responses
 
 from brokerage.api.deps import MAX_PAGE, AdminDep, ProviderDep, ProviderOrAdminDep, bound_provider
 from brokerage.api.offer_schemas import (
@@ -66,7 +67,7 @@ async def list_my_packages(
     return PackagePage(items=[_out(r) for r in rows], next_after=rows[-1]["id"] if len(rows) == limit else None)
 
 
-@router.post("/packages/{package_id}/handbacks", status_code=202)
+@router.post("/packages/{package_id}/handbacks", status_code=202, responses=problem_responses(409))
 async def hand_package_back(
     package_id: uuid.UUID, body: HandbackIn, session: SessionDep, principal: ProviderDep
 ) -> HandbackOut:
@@ -101,7 +102,7 @@ async def package_skips(package_id: uuid.UUID, session: SessionDep, _: AdminDep)
     return [SkipOut(**s) for s in await packages.skips_of(session, package_id)]
 
 
-@router.post("/packages/{package_id}/offers", status_code=201)
+@router.post("/packages/{package_id}/offers", status_code=201, responses=problem_responses(409))
 async def offer_to_providers(
     package_id: uuid.UUID, body: ManualOfferIn, session: SessionDep, _: AdminDep
 ) -> PackageOut:
@@ -113,7 +114,7 @@ async def offer_to_providers(
     return _out(pkg)
 
 
-@router.post("/packages/{package_id}/award")
+@router.post("/packages/{package_id}/award", responses=problem_responses(409))
 async def award_package(package_id: uuid.UUID, body: ManualAwardIn, session: SessionDep, _: AdminDep) -> PackageOut:
     """Award a queued package by hand with a reason (``hourly_rate`` overrides the zone rate)."""
     ctx = Placement(OUTBOX, await dps.load_rules(session))

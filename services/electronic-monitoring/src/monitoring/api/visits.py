@@ -12,6 +12,7 @@ from shared.auth.dependency import Principal, require_roles
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
+from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from monitoring.db import corrections_repository as repo
@@ -152,7 +153,11 @@ async def correct_visit(
     return _view(made)
 
 
-@router.post("/{visit_id}/corrections/{correction_id}/rejection", response_model=CorrectionView)
+@router.post(
+    "/{visit_id}/corrections/{correction_id}/rejection",
+    response_model=CorrectionView,
+    responses=problem_responses(409),
+)
 async def reject_correction(
     visit_id: uuid.UUID,
     correction_id: uuid.UUID,
