@@ -72,7 +72,8 @@ def row(
 ) -> Row:
     """A row from ``"METHOD /path"`` and role names."""
     method, path = route.split(" ", 1)
-    as_set = (lambda v: frozenset({v}) if isinstance(v, str) else frozenset(v))
+    def as_set(v):
+        return (frozenset({v}) if isinstance(v, str) else frozenset(v))
     return Row(service, method, path, PUBLIC if allowed == "*" else as_set(allowed), ok, as_set(scoped), **kw)
 
 
@@ -198,7 +199,8 @@ def referrals_rows() -> list[Row]:
         # R3 never reached care: these are refused on its status (409), after the owner check.
         row("referrals", f"POST {base}/suspensions", cm, 409, cm, ids=queued,
             body=_static({"reason": "respite", "from_date": "2027-01-10"})),
-        row("referrals", f"POST {base}/resumptions", cm, 409, cm, ids=queued, body=_static({"from_date": "2027-01-20"})),
+        row("referrals", f"POST {base}/resumptions", cm, 409, cm, ids=queued,
+            body=_static({"from_date": "2027-01-20"})),
         row("referrals", f"POST {base}/end", cm, 409, cm, ids=queued,
             body=_static({"end_date": "2027-03-31", "reason": "independent"})),
         row("referrals", f"POST {base}/reviews", cm, 409, cm, ids=queued,

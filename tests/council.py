@@ -91,7 +91,11 @@ def referral_body(n: int, day: date, hour: int, *, postcode: str = "PL25 5AB") -
         "service_type": "ongoing_support",
         "outcomes": [{"code": "meals", "description": "A hot meal every day"}],
         "visit_pattern": [
-            {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": f"{hour:02d}:00", "duration_minutes": 60}
+            {
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": f"{hour:02d}:00",
+                "duration_minutes": 60,
+            }
         ],
         "weekly_hours": "7",
         "payment_basis": "time_and_task",
@@ -159,8 +163,10 @@ async def _issue_clients(council: Council, p1: uuid.UUID, p2: uuid.UUID) -> None
 
 async def _set_up_dps(council: Council, day: date) -> tuple[uuid.UUID, uuid.UUID]:
     rates = [{"service_type": "ongoing_support", "from_date": str(day - timedelta(days=60)), "hourly_rate": "21.37"}]
-    await council.ok("brokerage", "POST", "/v1/pricing-levels", "admin", {"id": "urban", "name": "Urban", "rates": rates})
-    zone = {"id": "z1", "name": "St Austell", "pricing_level_id": "urban", "coverage": ["PL25"], "planned_weekly_hours": "1000"}
+    level = {"id": "urban", "name": "Urban", "rates": rates}
+    await council.ok("brokerage", "POST", "/v1/pricing-levels", "admin", level)
+    zone = {"id": "z1", "name": "St Austell", "pricing_level_id": "urban", "coverage": ["PL25"]}
+    zone["planned_weekly_hours"] = "1000"
     await council.ok("brokerage", "POST", "/v1/zones", "admin", zone)
     ids = []
     for name, status in (("Kernow Care", "prime"), ("Tamar Care", "supplementary")):
@@ -268,7 +274,9 @@ async def _seed(council: Council) -> None:
     ids["referral"], ids["offer"] = await _place_with_p1(council, day, hour)
     # R3: in a postcode no zone covers, so it waits in brokerage's queue and never reaches care.
     queued = referral_body(3, day + timedelta(days=7), 9, postcode="TR1 1AA")
-    r3 = await council.ok("referrals", "POST", "/v1/referrals", "case_management", queued, headers={"Idempotency-Key": "r3"})
+    r3 = await council.ok(
+        "referrals", "POST", "/v1/referrals", "case_management", queued, headers={"Idempotency-Key": "r3"}
+    )
     ids["queued_referral"] = uuid.UUID(r3["id"])
     ids["visit"] = await _visit(council, ids["referral"], day, hour)
     ids["period"] = uuid.UUID(
@@ -299,9 +307,8 @@ async def _seed(council: Council) -> None:
     later = (day + timedelta(days=14)).isocalendar()
     ids["rota_week"] = f"{later.year}-W{later.week:02d}"
     await council.ok("quality", "POST", f"/v1/periods/{ids['week']}/evaluation", "quality_officer")
-    await council.ok(
-        "quality", "PUT", f"/v1/providers/{p1}/cqc-rating", "quality_officer", {"rating": "good", "rated_on": "2025-06-01"}
-    )
+    rating = {"rating": "good", "rated_on": "2025-06-01"}
+    await council.ok("quality", "PUT", f"/v1/providers/{p1}/cqc-rating", "quality_officer", rating)
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from shared.audit import record_audit
 from shared.auth.dependency import Principal, require_roles
 from shared.clock import utcnow
 from shared.db.session import SessionDep
@@ -181,4 +182,6 @@ async def reject_correction(
         raise NotFound("No such correction on this visit.")
     if not rejected:
         raise Conflict("This correction was already rejected.")
+    resource = f"visits/{visit_id}/corrections/{correction_id}"
+    await record_audit(session, principal, "correction.reject", resource, body.note)
     return _view(corrections[correction_id])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query
+from shared.audit import record_audit
 from shared.auth import Principal, require_roles
 from shared.clock import utcnow
 from shared.contracts.payments import PeriodApproved, ProviderFunderTotal
@@ -226,6 +227,9 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
             "created_by": actor(who),
         },
     )
+    adjusted = {"amount": body.amount, "funder": body.funder, "provider_id": provider_id, "ledger_key": body.ledger_key}
+    resource = f"periods/{period_id}/adjustments/{adjustment_id}"
+    await record_audit(session, who, "adjustment.add", resource, body.reason, adjusted)
     return AdjustmentOut(
         adjustment_id=adjustment_id,
         period_id=period_id,
@@ -239,6 +243,7 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
 async def approve_held(body: ApprovalIn, session: SessionDep, who: Officer) -> ApprovalOut:
     """Release a held visit, excess minutes or exceptional excess; the next calculation pays it."""
     created = await periods.add_approval(session, body.kind, body.subject_id, body.reason, actor(who))
+    await record_audit(session, who, f"approval.{body.kind}", f"approvals/{body.subject_id}", body.reason)
     return ApprovalOut(kind=body.kind, subject_id=body.subject_id, created=created)
 
 
@@ -268,4 +273,5 @@ async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: Run
         totals=totals,
     )
     await runtime.outbox.publish(session, event, subject=str(period_id))
+    await record_audit(session, who, "period.approve", f"periods/{period_id}", details={"totals": totals})
     return PeriodOut.model_validate({**row, "status": "approved", "approved_by": me, "approved_at": now})

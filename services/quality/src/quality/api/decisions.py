@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.contracts.quality import ProviderStatusChanged
 from shared.db.session import SessionDep
@@ -53,6 +54,7 @@ async def confirm(
 ) -> Any:
     """Confirm a recommendation: published as ``quality.provider`` ``status_changed`` for brokerage."""
     row = await _decide(session, recommendation_id, "confirmed", who.name, body.reason)
+    await record_audit(session, who, "recommendation.confirm", f"recommendations/{recommendation_id}", body.reason)
     event = ProviderStatusChanged(
         provider_id=row["provider_id"],
         decision_id=row["recommendation_id"],
@@ -69,4 +71,6 @@ async def confirm(
 @router.post("/{recommendation_id}/reject", response_model=RecommendationOut, responses=problem_responses(409))
 async def reject(recommendation_id: uuid.UUID, body: DecisionIn, session: SessionDep, who: Writer) -> Any:
     """Reject a recommendation with a reason; nothing is published."""
-    return await _decide(session, recommendation_id, "rejected", who.name, body.reason)
+    row = await _decide(session, recommendation_id, "rejected", who.name, body.reason)
+    await record_audit(session, who, "recommendation.reject", f"recommendations/{recommendation_id}", body.reason)
+    return row
