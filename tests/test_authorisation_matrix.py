@@ -80,15 +80,16 @@ async def test_every_admin_action_of_the_matrix_is_in_the_audit_log(council: Cou
     expected = {
         "brokerage": {"pricing_level.create", "zone.create", "provider.admit", "provider.update", "rules.replace",
                       "package.award_by_hand"},
-        "monitoring": {"correction.reject", "geofence.set"},
+        "electronic-monitoring": {"correction.reject", "geofence.set"},
         "payments": {"adjustment.add", "approval.unverified_visit"},
         "quality": {"recommendation.confirm", "recommendation.reject", "config.replace"},
     }  # fmt: skip
     admin_id = str(council.client_ids["admin"])
-    for service, actions in expected.items():
+    for name, actions in expected.items():
+        service = "monitoring" if name == "electronic-monitoring" else name
         entries = await _entries(council, service)
         assert actions <= {e["action"] for e in entries}, service
-        assert {e["service"] for e in entries} <= {service, "platform"}
+        assert {e["service"] for e in entries} <= {name, "platform"}
         assert all(e["actor_name"] for e in entries)
         assert all(e["actor_role"] for e in entries)
     award = next(e for e in await _entries(council, "brokerage") if e["action"] == "package.award_by_hand")
@@ -96,6 +97,7 @@ async def test_every_admin_action_of_the_matrix_is_in_the_audit_log(council: Cou
     assert award["reason"] == "agreed by phone"
     assert award["resource"] == f"packages/{council.ids['queued_referral']}"
     rejection = next(e for e in await _entries(council, "monitoring") if e["action"] == "correction.reject")
+    assert rejection["service"] == "electronic-monitoring"
     assert rejection["reason"] == "not on the rota"
     # The API clients made for the council, and the revocation, are the platform's entries.
     platform = {e["action"] for e in await _entries(council, "payments") if e["service"] == "platform"}

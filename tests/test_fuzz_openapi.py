@@ -19,7 +19,7 @@ from .authorisation import matrix
 from .council import Council, open_council
 from .fuzzing import EXAMPLES, Fuzzer, in_worker, report
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(900)]
 # The fuzzer is one client sending thousands of requests: its rate limit is tested elsewhere.
 UNLIMITED = RateLimit(per_second=1_000_000, burst=1_000_000)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -55,9 +55,14 @@ class Operator:
     client_id: None = None
 
 
-def bind_service(name: str) -> None:
+def bind_service(name: str) -> Token[str]:
     """Name the service handling this request, for the entries it writes (set by the app's middleware)."""
-    _service.set(name)
+    return _service.set(name)
+
+
+def unbind_service(token: Token[str]) -> None:
+    """Forget the request's service when it ends (what runs next, in the same context, is not it)."""
+    _service.reset(token)
 
 
 async def record_audit(

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.audit import bind_service
+from shared.audit import bind_service, unbind_service
 from shared.errors import problem_response
 from shared.logging import bind_correlation_id, clear_correlation_id
 from shared.metrics import Metrics
@@ -62,7 +62,7 @@ class PlatformMiddleware:
         headers = dict(scope.get("headers") or [])
         rid = headers.get(REQUEST_ID_HEADER, b"").decode("latin-1")[:100] or None
         cid = bind_correlation_id(rid)
-        bind_service(self.service)
+        service_token = bind_service(self.service)
         limit = self._limit(scope["path"])
         status = {"code": 500}
         started = time.perf_counter()
@@ -79,6 +79,7 @@ class PlatformMiddleware:
             await response(scope, receive, send)
             self._observe(scope, 413, started)
             clear_correlation_id()
+            unbind_service(service_token)
             return
 
         received = 0
@@ -104,6 +105,7 @@ class PlatformMiddleware:
         finally:
             self._observe(scope, status["code"], started)
             clear_correlation_id()
+            unbind_service(service_token)
 
     def _observe(self, scope: Scope, code: int, started: float) -> None:
         route = self._route(scope)
