@@ -201,27 +201,25 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
+    def _unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
+        return problem_response(
+            503,
+            slug="service-unavailable",
+            title="Service temporarily unavailable",
+            detail=detail,
+            instance=request.url.path,
+            headers={"Retry-After": str(retry_after)},
+        )
+
     async def _outage_or_bug(request: Request, exc: Exception) -> JSONResponse:
         if _is_dependency_outage(exc):
             log.warning("dependency_unavailable", error=type(exc).__name__, path=request.url.path)
-            return problem_response(
-                503,
-                slug="service-unavailable",
-                title="Service temporarily unavailable",
-                detail="A dependency is unavailable; nothing was changed. Retry later.",
-                instance=request.url.path,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+            detail = "A dependency is unavailable; nothing was changed. Retry later."
+            return _unavailable(request, detail, RETRY_AFTER_SECONDS)
         if _is_transient_conflict(exc):
             log.warning("transaction_conflict", error=type(exc).__name__, path=request.url.path)
-            return problem_response(
-                503,
-                slug="service-unavailable",
-                title="Service temporarily unavailable",
-                detail="The request met a concurrent change and was rolled back; nothing was changed. Retry.",
-                instance=request.url.path,
-                headers={"Retry-After": "1"},
-            )
+            detail = "The request met a concurrent change and was rolled back; nothing was changed. Retry."
+            return _unavailable(request, detail, 1)
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, slug="internal-error", title="Internal server error", instance=request.url.path)
 
