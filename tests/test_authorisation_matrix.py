@@ -12,13 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from authorisation_matrix import matrix, request_of
 from fastapi.routing import iter_route_contexts
+from homecare_council import PRINCIPALS, SERVICES, Council, open_council, person, referral_body
 from shared.auth.clients import revoke, rotate_key
 from shared.testing.stack import PostgresHandle, wait_for
 from sqlalchemy.exc import DBAPIError
-
-from .authorisation import matrix, request_of
-from .council import PRINCIPALS, SERVICES, Council, open_council, person, referral_body
 
 # What the issue counts as personal data, by the referral's field names.
 PERSONAL_KEYS = ("nhs_number", "given_name", "family_name", "date_of_birth", "address")

@@ -12,12 +12,11 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from authorisation_matrix import matrix
+from homecare_council import Council, open_council
+from openapi_fuzzing import EXAMPLES, Fuzzer, in_worker, report
 from shared.ratelimit import RateLimit
 from shared.testing.stack import PostgresHandle
-
-from .authorisation import matrix
-from .council import Council, open_council
-from .fuzzing import EXAMPLES, Fuzzer, in_worker, report
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(900)]
 # The fuzzer is one client sending thousands of requests: its rate limit is tested elsewhere.

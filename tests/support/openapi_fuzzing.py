@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 import schemathesis
+from authorisation_matrix import PUBLIC, Row
 from fastapi import FastAPI
+from homecare_council import Council, role_of
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, CheckContext, GenerationMode, Response
@@ -34,9 +36,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from .authorisation import PUBLIC, Row
-from .council import Council, role_of
 
 # Per operation and mode (valid, invalid); ``HOMECARE_FUZZ_EXAMPLES=500`` for a long run.
 EXAMPLES = int(os.environ.get("HOMECARE_FUZZ_EXAMPLES", "8"))
@@ -108,7 +107,7 @@ class Fuzzer:
         """A principal the matrix lets through (party A's where it matters), or None for public rows."""
         if row.allowed is PUBLIC:
             return None
-        from .council import PRINCIPALS
+        from homecare_council import PRINCIPALS
 
         return next(p for p in PRINCIPALS if role_of(p) in row.allowed and not p.endswith("_b"))
 

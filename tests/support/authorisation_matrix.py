@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from homecare_council import Council, new_correction, new_recommendation, referral_body, role_of
 from shared.clock import LONDON
-
-from .council import Council, new_correction, new_recommendation, referral_body, role_of
 
 Factory = Callable[[Council], Awaitable[Any]]
 PUBLIC = frozenset({"*"})
