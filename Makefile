@@ -7,7 +7,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export XDG_RUNTIME_DIR ?= /tmp
 
-.PHONY: install up down test lint bench
+.PHONY: install up down test lint bench fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -35,3 +35,7 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The long fuzzing run: 200 cases per operation and mode, 50 stateful scenarios (make test runs 8 and 5).
+fuzz: install
+	HOMECARE_FUZZ_EXAMPLES=200 HOMECARE_FUZZ_SCENARIOS=50 $(BIN)/pytest tests/test_fuzz_openapi.py --timeout=7200

@@ -24,6 +24,7 @@ from shared.db.engine import create_engine
 from shared.demo import nhs_number, seed_demo_council
 from shared.testing.apps import running_app
 from shared.testing.stack import PostgresHandle, migrated_database
+from sqlalchemy import text
 
 
 def test_nhs_numbers_pass_modulus_11() -> None:
@@ -37,7 +38,9 @@ def test_nhs_numbers_pass_modulus_11() -> None:
 
 
 @pytest.mark.asyncio(loop_scope="session")
-async def test_demo_council_is_seeded_through_the_apis(pg: PostgresHandle, bootstrap: str) -> None:
+async def test_demo_council_is_seeded_through_the_apis(
+    pg: PostgresHandle, bootstrap: str, capfd: pytest.CaptureFixture[str]
+) -> None:
     url = await migrated_database(pg)
     common: dict[str, Any] = {"database_url": url, "kafka_bootstrap_servers": bootstrap}
     engine = create_engine(url, pool_size=1)
@@ -78,5 +81,15 @@ async def test_demo_council_is_seeded_through_the_apis(pg: PostgresHandle, boots
                 got = await referrals.get(f"/v1/referrals/{rid}", headers=case)
                 assert got.status_code == 200, got.text
                 assert got.json()["status"] in ("placed", "active")
+
+            # The five services' logs of the whole run carry no one's name, NHS number, birth date or address.
+            async with engine.connect() as conn:
+                people = (await conn.execute(text("SELECT person FROM referrals.referral"))).scalars().all()
+            values = [p[k] for p in people for k in ("nhs_number", "given_name", "family_name", "date_of_birth")]
+            values += [p["address"] for p in people]
+            assert len(values) == 5 * packages["submitted"]
+            logs = "".join(capfd.readouterr())
+            assert '"service": "brokerage"' in logs or "brokerage" in logs
+            assert [v for v in values if v in logs] == []
     finally:
         await engine.dispose()

@@ -135,24 +135,27 @@ def clients_create(
     typer.echo(json.dumps(out))
 
 
+ReasonOption = Annotated[str | None, typer.Option(help="Why, for the audit log")]
+
+
 @clients_app.command("rotate")
-def clients_rotate(client_id: str) -> None:
+def clients_rotate(client_id: str, reason: ReasonOption = None) -> None:
     """Issue a new key for a client; the old key stops working at once."""
     from shared.auth.clients import rotate_key
 
     async def run(conn: AsyncConnection) -> str:
-        return await rotate_key(conn, uuid.UUID(client_id))
+        return await rotate_key(conn, uuid.UUID(client_id), reason=reason)
 
     typer.echo(json.dumps({"id": client_id, "key": asyncio.run(_with_connection(run))}))
 
 
 @clients_app.command("revoke")
-def clients_revoke(client_id: str) -> None:
+def clients_revoke(client_id: str, reason: ReasonOption = None) -> None:
     """Revoke a client; its key stops working at once."""
     from shared.auth.clients import revoke
 
     async def run(conn: AsyncConnection) -> None:
-        await revoke(conn, uuid.UUID(client_id))
+        await revoke(conn, uuid.UUID(client_id), reason=reason)
 
     asyncio.run(_with_connection(run))
     typer.echo(json.dumps({"id": client_id, "revoked": True}))

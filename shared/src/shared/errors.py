@@ -26,6 +26,8 @@ class DomainError(Exception):
     status = 400
     slug = "bad-request"
     title = "Bad request"
+    # Seconds a 429 or 503 asks the caller to wait (sent as Retry-After).
+    retry_after: int | None = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -74,6 +76,10 @@ class TooManyRequests(DomainError):
     """Rate limit or capacity reached; the caller should retry later."""
 
     status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int = RETRY_AFTER_SECONDS, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(DomainError):
@@ -142,12 +148,24 @@ def _is_dependency_outage(exc: BaseException) -> bool:
     }
 
 
+# Deadlock and serialisation failure: the transaction was rolled back whole, so a retry is safe.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _is_transient_conflict(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES or getattr(
+        getattr(original, "__cause__", None), "sqlstate", None
+    ) in _TRANSIENT_SQLSTATES
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as problem+json; dependency outages as 503 with Retry-After."""
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status in (429, 503) else None
+        retry = exc.retry_after or RETRY_AFTER_SECONDS
+        headers = {"Retry-After": str(retry)} if exc.status in (429, 503) else None
         return problem_response(
             exc.status,
             slug=exc.slug,
@@ -183,17 +201,25 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
+    def _unavailable(request: Request, detail: str, retry_after: int) -> JSONResponse:
+        return problem_response(
+            503,
+            slug="service-unavailable",
+            title="Service temporarily unavailable",
+            detail=detail,
+            instance=request.url.path,
+            headers={"Retry-After": str(retry_after)},
+        )
+
     async def _outage_or_bug(request: Request, exc: Exception) -> JSONResponse:
         if _is_dependency_outage(exc):
             log.warning("dependency_unavailable", error=type(exc).__name__, path=request.url.path)
-            return problem_response(
-                503,
-                slug="service-unavailable",
-                title="Service temporarily unavailable",
-                detail="A dependency is unavailable; nothing was changed. Retry later.",
-                instance=request.url.path,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+            detail = "A dependency is unavailable; nothing was changed. Retry later."
+            return _unavailable(request, detail, RETRY_AFTER_SECONDS)
+        if _is_transient_conflict(exc):
+            log.warning("transaction_conflict", error=type(exc).__name__, path=request.url.path)
+            detail = "The request met a concurrent change and was rolled back; nothing was changed. Retry."
+            return _unavailable(request, detail, 1)
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, slug="internal-error", title="Internal server error", instance=request.url.path)
 

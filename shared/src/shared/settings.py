@@ -14,6 +14,8 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from shared.ratelimit import RateLimit
+
 _UNPREFIXED_FALLBACKS = {
     "database_url": "DATABASE_URL",
     "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
@@ -55,6 +57,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1)
     db_pool_size: int = 10
     max_body_bytes: int = 1024 * 1024
+    # Requests per API client (see shared.ratelimit): the service's default and per-role overrides,
+    # e.g. REFERRALS_RATE_LIMIT='{"per_second": 5, "burst": 50}',
+    # MONITORING_RATE_LIMITS_BY_ROLE='{"etms_vendor": {"per_second": 50, "burst": 200}}'.
+    rate_limit: RateLimit = RateLimit(per_second=20, burst=200)
+    rate_limits_by_role: dict[str, RateLimit] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.audit import Actor, Operator, record_audit
 from shared.auth.keys import hash_secret, new_key
 from shared.auth.roles import ALL_ROLES
 from shared.auth.tables import api_client
@@ -45,10 +47,24 @@ def _check_binding(role: str, provider_ids: list[uuid.UUID]) -> None:
         raise ValueError(f"role {role} is not bound to providers")
 
 
+def console_operator() -> Operator:
+    """The person running ``homecare`` on the server, as the audit log names them."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (e.g. a container's bare uid)
+        user = "unknown"
+    return Operator(name=f"console:{user}")
+
+
 async def create_client(
-    conn: AsyncConnection, *, name: str, role: str, provider_ids: list[uuid.UUID] | None = None
+    conn: AsyncConnection,
+    *,
+    name: str,
+    role: str,
+    provider_ids: list[uuid.UUID] | None = None,
+    by: Actor | None = None,
 ) -> IssuedClient:
-    """Create a client; the key is returned once and only its hash is stored."""
+    """Create a client; the key is returned once and only its hash is stored. Audited."""
     pids = list(provider_ids or [])
     _check_binding(role, pids)
     cid = uuid.uuid4()
@@ -56,11 +72,15 @@ async def create_client(
     await conn.execute(
         insert(api_client).values(id=cid, name=name, role=role, provider_ids=pids, key_hash=hash_secret(key))
     )
+    details = {"name": name, "role": role, "provider_ids": pids}
+    await record_audit(conn, by or console_operator(), "api_client.create", f"api-clients/{cid}", details=details)
     return IssuedClient(cid, name, role, key, pids)
 
 
-async def rotate_key(conn: AsyncConnection, client_id: uuid.UUID) -> str:
-    """Issue a new key; the old one stops working at once."""
+async def rotate_key(
+    conn: AsyncConnection, client_id: uuid.UUID, *, by: Actor | None = None, reason: str | None = None
+) -> str:
+    """Issue a new key; the old one stops working at once. Audited."""
     key = new_key(client_id)
     res = await conn.execute(
         update(api_client)
@@ -69,14 +89,18 @@ async def rotate_key(conn: AsyncConnection, client_id: uuid.UUID) -> str:
     )
     if res.rowcount != 1:
         raise LookupError(f"no active client {client_id}")
+    await record_audit(conn, by or console_operator(), "api_client.rotate", f"api-clients/{client_id}", reason)
     return key
 
 
-async def revoke(conn: AsyncConnection, client_id: uuid.UUID) -> None:
-    """Revoke a client; its key stops working at once."""
+async def revoke(
+    conn: AsyncConnection, client_id: uuid.UUID, *, by: Actor | None = None, reason: str | None = None
+) -> None:
+    """Revoke a client; its key stops working at once. Audited."""
     res = await conn.execute(update(api_client).where(api_client.c.id == client_id).values(revoked_at=func.now()))
     if res.rowcount != 1:
         raise LookupError(f"no client {client_id}")
+    await record_audit(conn, by or console_operator(), "api_client.revoke", f"api-clients/{client_id}", reason)
 
 
 async def list_clients(conn: AsyncConnection) -> list[dict[str, object]]:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from shared.auth.keys import matches, parse_key
 from shared.auth.tables import api_client
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, TooManyRequests, Unauthorized
+from shared.ratelimit import RateLimiter
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
@@ -43,7 +44,12 @@ async def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     api_key: Annotated[str | None, Security(_api_key)] = None,
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 if absent or invalid."""
+    """The caller, from ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 if absent or invalid,
+    429 if over its rate limit.
+
+    The client is read from the database on every request, never cached, so a rotated or revoked
+    key stops working at once (one indexed read by primary key is cheap next to the request itself).
+    """
     key = bearer.credentials if bearer else api_key
     if not key:
         raise Unauthorized("An API key is required (Authorization: Bearer <key> or X-API-Key).")
@@ -56,6 +62,11 @@ async def authenticate(
         raise Unauthorized("The API key is not valid.")
     principal = Principal(row["id"], row["name"], row["role"], frozenset(row["provider_ids"] or ()))
     request.state.principal = principal
+    # Counted after the key is verified, so nobody can spend another client's allowance.
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    wait = limiter.acquire(principal.client_id, principal.role) if limiter is not None else None
+    if wait is not None:
+        raise TooManyRequests(f"Over the rate limit of this API client; retry in {wait} s.", retry_after=wait)
     return principal
 
 

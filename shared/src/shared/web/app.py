@@ -26,9 +26,12 @@ from shared.messaging.kafka import ensure_topics, make_producer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
 from shared.metrics import Metrics
+from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
+from shared.web.audit import router as audit_router
 from shared.web.health import router as health_router
 from shared.web.middleware import PlatformMiddleware
+from shared.web.openapi import document_problems
 from shared.web.runtime import ServiceRuntime
 
 log = get_logger(__name__)
@@ -117,8 +120,18 @@ async def _start_messaging(defn: ServiceDefinition, runtime: ServiceRuntime) -> 
     log.info("service_ready", service=defn.name)
 
 
+def _with_documented_problems(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_problems(generate())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_service_app(defn: ServiceDefinition) -> FastAPI:
-    """The service's FastAPI app, with problem+json errors, auth-ready routes, health and metrics."""
+    """The service's FastAPI app, with problem+json errors, auth-ready routes, rate limits, health,
+    metrics and the audit log's ``GET /v1/audit``."""
     settings = defn.settings
     metrics = Metrics(defn.name)
 
@@ -174,11 +187,18 @@ def create_service_app(defn: ServiceDefinition) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.definition = defn
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limits_by_role)
     install_error_handlers(app)
     app.add_middleware(
-        PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes, body_limits=dict(defn.body_limits)
+        PlatformMiddleware,
+        service=defn.name,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        body_limits=dict(defn.body_limits),
     )
     app.include_router(health_router)
     for router in defn.routers:
         app.include_router(router)
+    app.include_router(audit_router)
+    _with_documented_problems(app)
     return app

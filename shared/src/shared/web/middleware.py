@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.audit import bind_service, unbind_service
 from shared.errors import problem_response
 from shared.logging import bind_correlation_id, clear_correlation_id
 from shared.metrics import Metrics
@@ -27,8 +28,11 @@ class PlatformMiddleware:
     """Binds the request id (``X-Request-ID`` or a new one) as correlation id, counts and times
     requests by route template, and refuses bodies over the limit with 413 problem+json."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int, body_limits: dict[str, int]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, service: str, metrics: Metrics, max_body_bytes: int, body_limits: dict[str, int]
+    ) -> None:
         self.app = app
+        self.service = service
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.body_limits = sorted(body_limits.items(), key=lambda kv: -len(kv[0]))
@@ -40,11 +44,15 @@ class PlatformMiddleware:
         return self.max_body_bytes
 
     def _route(self, scope: Scope) -> str:
+        # The route template, never the raw path: ids in labels would grow the metrics without bound.
+        matched: Any = scope.get("route")
+        if matched is not None and getattr(matched, "path", None):
+            return str(matched.path)
         app: Any = scope.get("app")
         for route in getattr(app, "routes", []):
             match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return str(getattr(route, "path", scope["path"]))
+            if match == Match.FULL and getattr(route, "path", None):
+                return str(route.path)
         return "unmatched"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,6 +62,7 @@ class PlatformMiddleware:
         headers = dict(scope.get("headers") or [])
         rid = headers.get(REQUEST_ID_HEADER, b"").decode("latin-1")[:100] or None
         cid = bind_correlation_id(rid)
+        service_token = bind_service(self.service)
         limit = self._limit(scope["path"])
         status = {"code": 500}
         started = time.perf_counter()
@@ -70,6 +79,7 @@ class PlatformMiddleware:
             await response(scope, receive, send)
             self._observe(scope, 413, started)
             clear_correlation_id()
+            unbind_service(service_token)
             return
 
         received = 0
@@ -95,6 +105,7 @@ class PlatformMiddleware:
         finally:
             self._observe(scope, status["code"], started)
             clear_correlation_id()
+            unbind_service(service_token)
 
     def _observe(self, scope: Scope, code: int, started: float) -> None:
         route = self._route(scope)

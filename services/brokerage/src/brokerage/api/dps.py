@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
+from shared.web.openapi import problem_responses
 
 from brokerage.api.deps import MAX_PAGE, AdminDep
 from brokerage.api.dps_schemas import (
@@ -41,8 +43,8 @@ def _level_out(level_id: str, name: str, rates: list[Rate]) -> PricingLevelOut:
     )
 
 
-@router.post("/pricing-levels", status_code=201)
-async def create_pricing_level(body: PricingLevelIn, session: SessionDep, _: AdminDep) -> PricingLevelOut:
+@router.post("/pricing-levels", status_code=201, responses=problem_responses(409))
+async def create_pricing_level(body: PricingLevelIn, session: SessionDep, who: AdminDep) -> PricingLevelOut:
     """Create a pricing level with its rates by service type and start date."""
     keys = [(r.service_type, r.from_date) for r in body.rates]
     dupes = [i for i, k in enumerate(keys) if keys.index(k) != i]
@@ -54,6 +56,7 @@ async def create_pricing_level(body: PricingLevelIn, session: SessionDep, _: Adm
     rates = [Rate(r.service_type, r.from_date, r.hourly_rate) for r in body.rates]
     if not await dps.insert_pricing_level(session, body.id, body.name, rates):
         raise Conflict(f"Pricing level {body.id} already exists.")
+    await record_audit(session, who, "pricing_level.create", f"pricing-levels/{body.id}", details=body.model_dump())
     return _level_out(body.id, body.name, rates)
 
 
@@ -63,8 +66,8 @@ async def list_pricing_levels(session: SessionDep, _: AdminDep) -> list[PricingL
     return [_level_out(*level) for level in await dps.list_pricing_levels(session)]
 
 
-@router.post("/zones", status_code=201)
-async def create_zone(body: ZoneIn, session: SessionDep, _: AdminDep) -> ZoneOut:
+@router.post("/zones", status_code=201, responses=problem_responses(409))
+async def create_zone(body: ZoneIn, session: SessionDep, who: AdminDep) -> ZoneOut:
     """Create a zone covering postcode districts (``PL25``) and/or sectors (``PL26 6``)."""
     errors = []
     coverage: list[str] = []
@@ -90,6 +93,7 @@ async def create_zone(body: ZoneIn, session: SessionDep, _: AdminDep) -> ZoneOut
     )
     if not created:
         raise Conflict(f"Zone {body.id} already exists.")
+    await record_audit(session, who, "zone.create", f"zones/{body.id}", details={"coverage": coverage})
     return ZoneOut(**{**body.model_dump(), "coverage": coverage})
 
 
@@ -119,7 +123,7 @@ async def _check_zones(session: SessionDep, zones: list[ProviderZoneIn]) -> dict
 
 
 @router.post("/providers", status_code=201)
-async def admit_provider(body: ProviderIn, session: SessionDep, _: AdminDep) -> ProviderOut:
+async def admit_provider(body: ProviderIn, session: SessionDep, who: AdminDep) -> ProviderOut:
     """Admit a provider to the DPS with its zones, capacity and webhook."""
     zones = await _check_zones(session, body.zones)
     if (body.webhook_url is None) != (body.webhook_secret is None):
@@ -129,6 +133,7 @@ async def admit_provider(body: ProviderIn, session: SessionDep, _: AdminDep) -> 
     values = body.model_dump(exclude={"zones"})
     values |= {"id": provider_id, "webhook_url": str(body.webhook_url) if body.webhook_url else None}
     await dps.insert_provider(session, values, zones)
+    await record_audit(session, who, "provider.admit", f"providers/{provider_id}", details={"zones": zones})
     return _provider_out(await publish_provider(session, OUTBOX, provider_id, admitted=True))
 
 
@@ -156,7 +161,9 @@ async def get_provider(provider_id: uuid.UUID, session: SessionDep, _: AdminDep)
 
 
 @router.patch("/providers/{provider_id}")
-async def update_provider(provider_id: uuid.UUID, body: ProviderPatch, session: SessionDep, _: AdminDep) -> ProviderOut:
+async def update_provider(
+    provider_id: uuid.UUID, body: ProviderPatch, session: SessionDep, who: AdminDep
+) -> ProviderOut:
     """Change a provider's standing; publishes ``brokerage.provider.updated``."""
     if await dps.get_provider(session, provider_id, lock=True) is None:
         raise NotFound(f"No provider {provider_id}.")
@@ -166,6 +173,8 @@ async def update_provider(provider_id: uuid.UUID, body: ProviderPatch, session: 
     if body.zones is not None:
         await dps.set_provider_zones(session, provider_id, await _check_zones(session, body.zones))
     await dps.update_provider(session, provider_id, changes)
+    changed = body.model_dump(mode="json", exclude_unset=True, exclude={"reason", "webhook_secret"})
+    await record_audit(session, who, "provider.update", f"providers/{provider_id}", body.reason, changed)
     return _provider_out(await publish_provider(session, OUTBOX, provider_id, admitted=False, reason=body.reason))
 
 
@@ -176,7 +185,8 @@ async def get_rules(session: SessionDep, _: AdminDep) -> CouncilRules:
 
 
 @router.put("/rules")
-async def put_rules(body: CouncilRules, session: SessionDep, _: AdminDep) -> CouncilRules:
+async def put_rules(body: CouncilRules, session: SessionDep, who: AdminDep) -> CouncilRules:
     """Replace the council's placement rules; rounds already open keep their deadlines."""
     await dps.save_rules(session, body, utcnow())
+    await record_audit(session, who, "rules.replace", "rules", details=body.model_dump(mode="json"))
     return body

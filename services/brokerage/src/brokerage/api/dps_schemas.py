@@ -7,12 +7,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from shared.contracts.common import ServiceType
 from shared.money import Money
 
 Slug = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 HourlyRate = Field(gt=0, le=1000, decimal_places=2)
+
+CqcRating = Literal["Outstanding", "Good", "Requires improvement", "Inadequate", "Not yet rated"]
 
 
 class RateIn(BaseModel):
@@ -137,7 +140,7 @@ class ProviderIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     cqc_location_id: str = Field(min_length=1, max_length=50)
-    cqc_rating: Literal["Outstanding", "Good", "Requires improvement", "Inadequate", "Not yet rated"]
+    cqc_rating: CqcRating
     zones: list[ProviderZoneIn] = Field(default_factory=list, max_length=500)
     weekly_capacity_hours: Decimal = Field(ge=0, le=1_000_000)
     enablement_allowed: bool
@@ -161,16 +164,27 @@ class ProviderPatch(BaseModel):
         },
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    cqc_rating: Literal["Outstanding", "Good", "Requires improvement", "Inadequate", "Not yet rated"] | None = None
-    zones: list[ProviderZoneIn] | None = Field(default=None, max_length=500)
-    weekly_capacity_hours: Decimal | None = Field(default=None, ge=0, le=1_000_000)
-    enablement_allowed: bool | None = None
-    ethical_care_charter: bool | None = None
+    # Left out means unchanged; null is refused (422) where the provider must have a value.
+    name: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=200)
+    cqc_rating: CqcRating | SkipJsonSchema[None] = None
+    zones: list[ProviderZoneIn] | SkipJsonSchema[None] = Field(default=None, max_length=500)
+    weekly_capacity_hours: Decimal | SkipJsonSchema[None] = Field(default=None, ge=0, le=1_000_000)
+    enablement_allowed: bool | SkipJsonSchema[None] = None
+    ethical_care_charter: bool | SkipJsonSchema[None] = None
     webhook_url: HttpUrl | None = None
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
-    active: bool | None = None
+    active: bool | SkipJsonSchema[None] = None
     reason: str | None = Field(default=None, max_length=500)
+
+    @field_validator(
+        "name", "cqc_rating", "zones", "weekly_capacity_hours", "enablement_allowed", "ethical_care_charter",
+        "active", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it unchanged")
+        return value
 
 
 class ProviderOut(BaseModel):

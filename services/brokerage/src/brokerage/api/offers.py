@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import NotFound
+from shared.web.openapi import problem_responses
 
 from brokerage.api.deps import MAX_PAGE, ProviderDep, bound_provider
 from brokerage.api.offer_schemas import AcceptIn, AnswerOut, DeclineIn, OfferPage
@@ -92,7 +93,7 @@ def _answer_out(row: dict[str, Any]) -> AnswerOut:
     )
 
 
-@router.post("/{offer_id}/accept")
+@router.post("/{offer_id}/accept", responses=problem_responses(409))
 async def accept_offer(offer_id: uuid.UUID, body: AcceptIn, session: SessionDep, principal: ProviderDep) -> AnswerOut:
     """Accept an open offer (409 once it is closed; 404 if it is not this provider's)."""
     ctx = Placement(OUTBOX, await dps.load_rules(session))
@@ -102,7 +103,7 @@ async def accept_offer(offer_id: uuid.UUID, body: AcceptIn, session: SessionDep,
     return _answer_out(row)
 
 
-@router.post("/{offer_id}/decline")
+@router.post("/{offer_id}/decline", responses=problem_responses(409))
 async def decline_offer(offer_id: uuid.UUID, body: DeclineIn, session: SessionDep, principal: ProviderDep) -> AnswerOut:
     """Decline an open offer with a reason code."""
     ctx = Placement(OUTBOX, await dps.load_rules(session))

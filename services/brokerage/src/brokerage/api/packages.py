@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import NotFound
+from shared.web.openapi import problem_responses
 
 from brokerage.api.deps import MAX_PAGE, AdminDep, ProviderDep, ProviderOrAdminDep, bound_provider
 from brokerage.api.offer_schemas import (
@@ -66,7 +68,7 @@ async def list_my_packages(
     return PackagePage(items=[_out(r) for r in rows], next_after=rows[-1]["id"] if len(rows) == limit else None)
 
 
-@router.post("/packages/{package_id}/handbacks", status_code=202)
+@router.post("/packages/{package_id}/handbacks", status_code=202, responses=problem_responses(409))
 async def hand_package_back(
     package_id: uuid.UUID, body: HandbackIn, session: SessionDep, principal: ProviderDep
 ) -> HandbackOut:
@@ -101,25 +103,28 @@ async def package_skips(package_id: uuid.UUID, session: SessionDep, _: AdminDep)
     return [SkipOut(**s) for s in await packages.skips_of(session, package_id)]
 
 
-@router.post("/packages/{package_id}/offers", status_code=201)
+@router.post("/packages/{package_id}/offers", status_code=201, responses=problem_responses(409))
 async def offer_to_providers(
-    package_id: uuid.UUID, body: ManualOfferIn, session: SessionDep, _: AdminDep
+    package_id: uuid.UUID, body: ManualOfferIn, session: SessionDep, who: AdminDep
 ) -> PackageOut:
     """Offer a queued package to named providers, with the usual deadline."""
     ctx = Placement(OUTBOX, await dps.load_rules(session))
     await offer_to_named(session, ctx, package_id, body.provider_ids, body.zone_id, utcnow())
+    await record_audit(session, who, "package.offer_by_hand", f"packages/{package_id}", details=body.model_dump())
     pkg = await packages.get_package(session, package_id)
     assert pkg is not None
     return _out(pkg)
 
 
-@router.post("/packages/{package_id}/award")
-async def award_package(package_id: uuid.UUID, body: ManualAwardIn, session: SessionDep, _: AdminDep) -> PackageOut:
+@router.post("/packages/{package_id}/award", responses=problem_responses(409))
+async def award_package(package_id: uuid.UUID, body: ManualAwardIn, session: SessionDep, who: AdminDep) -> PackageOut:
     """Award a queued package by hand with a reason (``hourly_rate`` overrides the zone rate)."""
     ctx = Placement(OUTBOX, await dps.load_rules(session))
     await award_by_hand(
         session, ctx, package_id, body.provider_id, body.reason, body.hourly_rate, body.zone_id, utcnow()
     )
+    award = body.model_dump(exclude={"reason"})
+    await record_audit(session, who, "package.award_by_hand", f"packages/{package_id}", body.reason, award)
     pkg = await packages.get_package(session, package_id)
     assert pkg is not None
     return _out(pkg)

@@ -12,6 +12,7 @@ from shared.auth.dependency import Principal, require_roles
 from shared.clock import london_date, utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
+from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from monitoring.db import plans_repository as plans
@@ -45,7 +46,12 @@ class CancellationAnswer(BaseModel):
     with_notice: bool
 
 
-@router.post("/{package_id}/cancellations", status_code=201, response_model=CancellationAnswer)
+@router.post(
+    "/{package_id}/cancellations",
+    status_code=201,
+    response_model=CancellationAnswer,
+    responses=problem_responses(409),
+)
 async def cancel_visit(
     package_id: uuid.UUID, body: CancellationRequest, session: SessionDep, runtime: RuntimeDep, who: RecorderDep
 ) -> CancellationAnswer:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
+from shared.audit import record_audit
 from shared.auth.dependency import Principal, require_roles
 from shared.db.session import SessionDep
 from shared.errors import NotFound
@@ -27,10 +28,11 @@ class GeofenceSetting(BaseModel):
 
 @router.put("/{package_id}/geofence", response_model=GeofenceSetting)
 async def put_geofence(
-    package_id: uuid.UUID, body: GeofenceSetting, session: SessionDep, _: CouncilDep
+    package_id: uuid.UUID, body: GeofenceSetting, session: SessionDep, who: CouncilDep
 ) -> GeofenceSetting:
     """E.g. off for a rural home with poor signal, where NFC or telephony verify visits instead."""
     if await plans.find_package(session, package_id) is None:
         raise NotFound("No package with this id.")
     await plans.set_geofence(session, package_id, body.enabled)
+    await record_audit(session, who, "geofence.set", f"packages/{package_id}/geofence", details=body.model_dump())
     return body

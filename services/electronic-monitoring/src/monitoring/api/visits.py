@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from shared.audit import record_audit
 from shared.auth.dependency import Principal, require_roles
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
+from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from monitoring.db import corrections_repository as repo
@@ -152,7 +154,11 @@ async def correct_visit(
     return _view(made)
 
 
-@router.post("/{visit_id}/corrections/{correction_id}/rejection", response_model=CorrectionView)
+@router.post(
+    "/{visit_id}/corrections/{correction_id}/rejection",
+    response_model=CorrectionView,
+    responses=problem_responses(409),
+)
 async def reject_correction(
     visit_id: uuid.UUID,
     correction_id: uuid.UUID,
@@ -176,4 +182,6 @@ async def reject_correction(
         raise NotFound("No such correction on this visit.")
     if not rejected:
         raise Conflict("This correction was already rejected.")
+    resource = f"visits/{visit_id}/corrections/{correction_id}"
+    await record_audit(session, principal, "correction.reject", resource, body.note)
     return _view(corrections[correction_id])

@@ -228,5 +228,7 @@ async def save_cancellation(
 
 async def set_geofence(session: AsyncSession, package_id: uuid.UUID, enabled: bool) -> None:
     """Hold GPS check-ins at the person's home to the geofence, or not (NFC or telephony verify)."""
-    await session.execute(update(package).where(package.c.package_id == package_id).values(geofence_enabled=enabled))
+    # Queue first: the derivation worker locks the queue row before the package row, and taking
+    # them in the other order deadlocked with it.
     await queue_derivation(session, [package_id])
+    await session.execute(update(package).where(package.c.package_id == package_id).values(geofence_enabled=enabled))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query
+from shared.audit import record_audit
 from shared.auth import Principal, require_roles
 from shared.clock import utcnow
 from shared.contracts.payments import PeriodApproved, ProviderFunderTotal
@@ -17,6 +18,7 @@ from shared.db.session import SessionDep
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
 from shared.logging import get_logger
 from shared.web import RuntimeDep
+from shared.web.openapi import problem_responses
 from shared.web.runtime import ServiceRuntime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,7 +63,7 @@ async def _period(session: AsyncSession, period_id: uuid.UUID, *, lock: bool = F
     return dict(row)
 
 
-@router.post("/periods", status_code=201)
+@router.post("/periods", status_code=201, responses=problem_responses(409))
 async def create_period(body: PeriodIn, session: SessionDep, runtime: RuntimeDep, who: Staff) -> PeriodOut:
     """Open a draft period (four weeks by default, or as the council's settings say)."""
     settings = runtime.settings
@@ -110,7 +112,7 @@ async def resume_interrupted_calculations(runtime: ServiceRuntime) -> None:
         await _spawn(runtime, row["period_id"], Period(row["start_date"], row["end_date"]), row["calculated_by"])
 
 
-@router.post("/periods/{period_id}/calculate", status_code=202)
+@router.post("/periods/{period_id}/calculate", status_code=202, responses=problem_responses(409))
 async def calculate(
     period_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, who: Staff, background: BackgroundTasks
 ) -> PeriodOut:
@@ -183,7 +185,7 @@ async def list_lines(
     return LinesPage(items=items, next_cursor=next_cursor)
 
 
-@router.post("/periods/{period_id}/adjustments", status_code=201)
+@router.post("/periods/{period_id}/adjustments", status_code=201, responses=problem_responses(409))
 async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: SessionDep, who: Staff) -> AdjustmentOut:
     """Adjust a line or a provider's payment, with a reason; only while the period is a draft."""
     row = await _period(session, period_id, lock=True)
@@ -225,6 +227,9 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
             "created_by": actor(who),
         },
     )
+    adjusted = {"amount": body.amount, "funder": body.funder, "provider_id": provider_id, "ledger_key": body.ledger_key}
+    resource = f"periods/{period_id}/adjustments/{adjustment_id}"
+    await record_audit(session, who, "adjustment.add", resource, body.reason, adjusted)
     return AdjustmentOut(
         adjustment_id=adjustment_id,
         period_id=period_id,
@@ -238,10 +243,11 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
 async def approve_held(body: ApprovalIn, session: SessionDep, who: Officer) -> ApprovalOut:
     """Release a held visit, excess minutes or exceptional excess; the next calculation pays it."""
     created = await periods.add_approval(session, body.kind, body.subject_id, body.reason, actor(who))
+    await record_audit(session, who, f"approval.{body.kind}", f"approvals/{body.subject_id}", body.reason)
     return ApprovalOut(kind=body.kind, subject_id=body.subject_id, created=created)
 
 
-@router.post("/periods/{period_id}/approve")
+@router.post("/periods/{period_id}/approve", responses=problem_responses(409))
 async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, who: Approver) -> PeriodOut:
     """Approve a calculated period: another person than who calculated or adjusted it. Final."""
     row = await _period(session, period_id, lock=True)
@@ -267,4 +273,5 @@ async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: Run
         totals=totals,
     )
     await runtime.outbox.publish(session, event, subject=str(period_id))
+    await record_audit(session, who, "period.approve", f"periods/{period_id}", details={"totals": totals})
     return PeriodOut.model_validate({**row, "status": "approved", "approved_by": me, "approved_at": now})

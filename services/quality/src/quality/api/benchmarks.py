@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from shared.db.session import SessionDep
 from shared.errors import NotFound
+from shared.web.openapi import problem_responses
 
 from quality.api.deps import KpiReader, PeriodLabel, read_period
 from quality.api.schemas import BenchmarkOut
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["benchmarks"])
 @router.get(
     "/benchmarks",
     response_model=BenchmarkOut,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **problem_responses(404)},
 )
 async def get_benchmark(
     period: PeriodLabel,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body
+from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 
@@ -26,9 +27,10 @@ async def get_config(session: SessionDep, _: Officer) -> Any:
 @router.put("", response_model=QualityConfig)
 async def put_config(
     session: SessionDep,
-    _: Writer,
+    who: Writer,
     body: QualityConfig = Body(openapi_examples={"defaults": {"value": _EXAMPLE}}),
 ) -> Any:
     """Replace the configuration; it applies to every evaluation from now on."""
     await records.save_config(session, body, utcnow())
+    await record_audit(session, who, "config.replace", "config", details=body.model_dump(mode="json"))
     return body

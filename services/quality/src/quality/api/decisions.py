@@ -6,10 +6,12 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from shared.audit import record_audit
 from shared.clock import utcnow
 from shared.contracts.quality import ProviderStatusChanged
 from shared.db.session import SessionDep
 from shared.errors import Conflict, NotFound
+from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from quality.api.deps import Officer, Writer
@@ -46,12 +48,13 @@ async def _decide(session: Any, recommendation_id: uuid.UUID, status: str, who: 
     raise Conflict("This recommendation has already been decided.")
 
 
-@router.post("/{recommendation_id}/confirm", response_model=RecommendationOut)
+@router.post("/{recommendation_id}/confirm", response_model=RecommendationOut, responses=problem_responses(409))
 async def confirm(
     recommendation_id: uuid.UUID, body: DecisionIn, session: SessionDep, runtime: RuntimeDep, who: Writer
 ) -> Any:
     """Confirm a recommendation: published as ``quality.provider`` ``status_changed`` for brokerage."""
     row = await _decide(session, recommendation_id, "confirmed", who.name, body.reason)
+    await record_audit(session, who, "recommendation.confirm", f"recommendations/{recommendation_id}", body.reason)
     event = ProviderStatusChanged(
         provider_id=row["provider_id"],
         decision_id=row["recommendation_id"],
@@ -65,7 +68,9 @@ async def confirm(
     return row
 
 
-@router.post("/{recommendation_id}/reject", response_model=RecommendationOut)
+@router.post("/{recommendation_id}/reject", response_model=RecommendationOut, responses=problem_responses(409))
 async def reject(recommendation_id: uuid.UUID, body: DecisionIn, session: SessionDep, who: Writer) -> Any:
     """Reject a recommendation with a reason; nothing is published."""
-    return await _decide(session, recommendation_id, "rejected", who.name, body.reason)
+    row = await _decide(session, recommendation_id, "rejected", who.name, body.reason)
+    await record_audit(session, who, "recommendation.reject", f"recommendations/{recommendation_id}", body.reason)
+    return row

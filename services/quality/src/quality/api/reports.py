@@ -10,6 +10,7 @@ from pydantic_core import to_jsonable_python
 from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import NotFound
+from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from quality.api.deps import KpiReader, Officer, PeriodLabel, Writer, only_own_provider, read_period
@@ -24,7 +25,7 @@ from quality.period_run import evaluate_period
 router = APIRouter(prefix="/v1", tags=["reports"])
 
 
-@router.get("/kpis", response_model=KpiOut)
+@router.get("/kpis", response_model=KpiOut, responses=problem_responses(404))
 async def get_kpis(
     period: PeriodLabel,
     session: SessionDep,
