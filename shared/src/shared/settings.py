@@ -8,7 +8,7 @@ Each service subclasses :class:`ServiceSettings` with its own ``env_prefix`` (``
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic.fields import FieldInfo
@@ -19,6 +19,8 @@ _UNPREFIXED_FALLBACKS = {
     "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "kafka_enable_idempotence": "KAFKA_ENABLE_IDEMPOTENCE",
     "kafka_topic_partitions": "KAFKA_TOPIC_PARTITIONS",
+    "kafka_topic_replication_factor": "KAFKA_TOPIC_REPLICATION_FACTOR",
+    "process_role": "PROCESS_ROLE",
     "log_level": "LOG_LEVEL",
 }
 
@@ -50,7 +52,13 @@ class ServiceSettings(BaseSettings):
     # Apache Kafka supports the idempotent producer; the embedded Tansu broker refuses it.
     kafka_enable_idempotence: bool = False
     kafka_topic_partitions: int = 3
+    # 1 for the single embedded broker; 3 on a production cluster, so a topic survives losing a broker.
+    kafka_topic_replication_factor: int = Field(default=1, ge=1)
     log_level: str = "INFO"
+    # "all": one process serves the API and runs the consumers and background tasks (make up).
+    # "api": HTTP and the outbox relay only, so API replicas scale freely; "worker": also the
+    # consumers and background tasks, replicas at most the partitions of the topics consumed.
+    process_role: Literal["all", "api", "worker"] = "all"
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=5, ge=1)
     db_pool_size: int = 10

@@ -1,4 +1,5 @@
-"""ASGI middleware: correlation id, metrics, and a body-size limit that never reads past it."""
+"""ASGI middleware: correlation id, a log line per request, metrics, and a body-size limit that never
+reads past it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_response
-from shared.logging import bind_correlation_id, clear_correlation_id
+from shared.logging import get_logger, request_context
 from shared.metrics import Metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Probes and scrapes would drown the requests people make: they are counted, not logged.
+UNLOGGED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+log = get_logger(__name__)
 
 
 class _TooLarge(StarletteHTTPException):
@@ -24,11 +29,14 @@ class _TooLarge(StarletteHTTPException):
 
 
 class PlatformMiddleware:
-    """Binds the request id (``X-Request-ID`` or a new one) as correlation id, counts and times
+    """Binds the request id (``X-Request-ID`` or a new one) as correlation id, logs, counts and times
     requests by route template, and refuses bodies over the limit with 413 problem+json."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int, body_limits: dict[str, int]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, service: str, metrics: Metrics, max_body_bytes: int, body_limits: dict[str, int]
+    ) -> None:
         self.app = app
+        self.service = service
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.body_limits = sorted(body_limits.items(), key=lambda kv: -len(kv[0]))
@@ -53,7 +61,10 @@ class PlatformMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         rid = headers.get(REQUEST_ID_HEADER, b"").decode("latin-1")[:100] or None
-        cid = bind_correlation_id(rid)
+        with request_context(rid, self.service) as cid:
+            await self._handle(scope, receive, send, headers, cid)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], cid: str) -> None:
         limit = self._limit(scope["path"])
         status = {"code": 500}
         started = time.perf_counter()
@@ -69,7 +80,6 @@ class PlatformMiddleware:
             )
             await response(scope, receive, send)
             self._observe(scope, 413, started)
-            clear_correlation_id()
             return
 
         received = 0
@@ -94,9 +104,12 @@ class PlatformMiddleware:
             await self.app(scope, limited_receive, send_with_id)
         finally:
             self._observe(scope, status["code"], started)
-            clear_correlation_id()
 
     def _observe(self, scope: Scope, code: int, started: float) -> None:
         route = self._route(scope)
+        elapsed = time.perf_counter() - started
         self.metrics.requests.labels(scope["method"], route, str(code)).inc()
-        self.metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+        self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+        if route not in UNLOGGED_ROUTES:
+            # The route template, never the path: ids in paths and query strings stay out of the logs.
+            log.info("request", method=scope["method"], route=route, status=code, ms=round(elapsed * 1000, 1))
