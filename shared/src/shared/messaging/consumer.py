@@ -19,7 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -206,6 +206,9 @@ class IdempotentConsumer:
         envelopes = [i.envelope for i in items if i.envelope is not None]
         applied: list[Envelope[EventData]] = []
         async with self.sessionmaker() as session, session.begin():
+            # Logged once committed (and before the events the handlers publish, which log on commit too),
+            # so a trace shows each event where it took effect, never one whose effects rolled back.
+            event.listen(session.sync_session, "after_commit", lambda _: self._log_consumed(applied), once=True)
             fresh = set(
                 (
                     await session.execute(
@@ -227,7 +230,9 @@ class IdempotentConsumer:
                 applied.append(env)
         for env in applied:
             self._count(env, "applied")
-            # Logged once committed, so the trace never shows an event whose effects rolled back.
+
+    def _log_consumed(self, applied: list[Envelope[EventData]]) -> None:
+        for env in applied:
             log.info(
                 "event_consumed",
                 correlation_id=env.correlationid,

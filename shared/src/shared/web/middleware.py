@@ -4,10 +4,8 @@ reads past it."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_response
@@ -47,13 +45,10 @@ class PlatformMiddleware:
                 return limit
         return self.max_body_bytes
 
-    def _route(self, scope: Scope) -> str:
-        app: Any = scope.get("app")
-        for route in getattr(app, "routes", []):
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return str(getattr(route, "path", scope["path"]))
-        return "unmatched"
+    @staticmethod
+    def _route(scope: Scope) -> str:
+        """The matched route's template (the router leaves it in the scope), never the path with its ids."""
+        return str(getattr(scope.get("route"), "path", "unmatched"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
