@@ -90,12 +90,18 @@ def down() -> None:
 
 
 @app.command()
-def migrate() -> None:
+def migrate(
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 unless all are at head")] = False,
+) -> None:
     """Apply every schema's migrations to DATABASE_URL (or the running stack's database)."""
-    from shared.devstack.migrate import migrate_all_sync
+    from shared.devstack.migrate import migrate_all_sync, pending_schemas
     from shared.devstack.stack import resolve_urls
 
     db, _ = resolve_urls()
+    if check:
+        pending = asyncio.run(pending_schemas(db))
+        typer.echo("not migrated: " + ", ".join(pending) if pending else "every schema is at head")
+        raise typer.Exit(1 if pending else 0)
     done = migrate_all_sync(db)
     typer.echo("migrated: " + ", ".join(done))
 

@@ -14,7 +14,7 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-_UNPREFIXED_FALLBACKS = {
+UNPREFIXED_VARIABLES = {
     "database_url": "DATABASE_URL",
     "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "kafka_enable_idempotence": "KAFKA_ENABLE_IDEMPOTENCE",
@@ -29,13 +29,13 @@ class _UnprefixedFallbackSource(PydanticBaseSettingsSource):
     """Reads the shared, unprefixed variables; ranked below the prefixed ones."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        env_name = _UNPREFIXED_FALLBACKS.get(field_name)
+        env_name = UNPREFIXED_VARIABLES.get(field_name)
         value = os.environ.get(env_name) if env_name else None
         return value, field_name, False
 
     def __call__(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for field_name, env_name in _UNPREFIXED_FALLBACKS.items():
+        for field_name, env_name in UNPREFIXED_VARIABLES.items():
             if field_name in self.settings_cls.model_fields and env_name in os.environ:
                 found[field_name] = os.environ[env_name]
         return found

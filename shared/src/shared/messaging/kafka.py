@@ -58,10 +58,12 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in (topics or all_topic_names()) if t not in existing]
+        # With acks=all a write needs this many in-sync copies: one broker may be down without stopping writes.
+        configs = {"min.insync.replicas": str(replication_factor - 1)} if replication_factor > 1 else {}
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor) for t in wanted]
+                    [NewTopic(t, partitions, replication_factor, topic_configs=configs) for t in wanted]
                 )
             log.info("topics_created", topics=wanted)
     finally:
