@@ -53,8 +53,8 @@ def trace(paths: list[Path], correlation_id: str) -> list[dict[str, Any]]:
 def format_line(line: dict[str, Any], correlation_id: str) -> str:
     """One timeline row: time, service, what happened, and the line's other fields."""
     details = {k: v for k, v in line.items() if k not in _COLUMNS}
-    if details.get("request_id") == correlation_id:
-        del details["request_id"]
+    if details.get("request_id") == line.get("correlation_id"):
+        del details["request_id"]  # the request's own line: its id is its correlation id
     if line.get("correlation_id") != correlation_id:
         details["via_request"] = line.get("correlation_id")
     text = " ".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in details.items())
