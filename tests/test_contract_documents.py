@@ -16,11 +16,13 @@ import yaml
 from aiokafka.structs import ConsumerRecord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared.contract_docs.asyncapi import event_contracts
 from shared.contract_docs.files import differences, render, stale_message
+from shared.contracts import brokerage, monitoring, payments, quality, referrals
 from shared.contracts.common import VisitPatternEntry
 from shared.contracts.topics import ALL_TOPICS, TOPIC_KEYS, dlq_topic
 from shared.messaging.dlq import DEAD_LETTER_HEADERS, dead_letter_headers
-from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict, registered_event_types
+from shared.messaging.envelope import EventData, build_envelope, envelope_to_dict
 from shared.messaging.outbox import KAFKA_HEADERS, kafka_headers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +47,9 @@ st.register_type_strategy(
         carers=st.sampled_from([1, 2]),
     ),
 )
+
+
+CONTRACTS = {c.event_type: c.model for c in event_contracts()}
 
 
 def asyncapi() -> dict[str, Any]:
@@ -103,7 +108,8 @@ def test_every_topic_dead_letter_topic_and_event_type_is_documented() -> None:
         assert document["channels"][topic]["address"] == topic
         assert document["channels"][dlq_topic(topic)]["address"] == dlq_topic(topic)
     messages = document["components"]["messages"]
-    for event_type, model in registered_event_types().items():
+    for contract in event_contracts():
+        event_type, model = contract.event_type, contract.model
         channel_message = document["channels"][model.topic]["messages"][model.name]
         assert channel_message == {"$ref": f"#/components/messages/{event_type}"}
         assert messages[event_type]["bindings"]["kafka"]["key"]["description"] == f"data.{TOPIC_KEYS[model.topic]}"
@@ -112,13 +118,24 @@ def test_every_topic_dead_letter_topic_and_event_type_is_documented() -> None:
         assert envelope[attribute]["description"], attribute
 
 
+def test_the_documented_events_are_the_ones_the_contract_modules_declare() -> None:
+    declared = {
+        obj.event_type()
+        for module in (referrals, brokerage, monitoring, quality, payments)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, EventData) and "name" in obj.__dict__
+    }
+    assert declared == set(CONTRACTS)
+    assert len(declared) >= 20
+
+
 def test_each_topic_key_is_a_field_of_every_event_on_it() -> None:
-    for event_type, model in registered_event_types().items():
-        assert TOPIC_KEYS[model.topic] in model.model_fields, event_type
+    for contract in event_contracts():
+        assert TOPIC_KEYS[contract.topic] in contract.model.model_fields, contract.event_type
 
 
 def test_documented_headers_are_the_headers_sent() -> None:
-    sample = next(iter(registered_event_types().values()))
+    sample = event_contracts()[0].model
     envelope = build_envelope(_instance(sample), subject="s", source="/t", correlation_id="c")
     assert set(kafka_headers(envelope)) == set(KAFKA_HEADERS)
     record = ConsumerRecord("t", 0, 7, 0, 0, b"k", b"v", None, 1, 1, [("ce_type", b"x")])
@@ -138,9 +155,9 @@ def _instance(model: type[EventData]) -> EventData:
     return found[0]
 
 
-@pytest.mark.parametrize("event_type", sorted(registered_event_types()))
+@pytest.mark.parametrize("event_type", sorted(CONTRACTS))
 def test_published_schema_accepts_what_the_producer_sends_and_nothing_else(event_type: str) -> None:
-    model = registered_event_types()[event_type]
+    model = CONTRACTS[event_type]
     schema = event_schema(event_type)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

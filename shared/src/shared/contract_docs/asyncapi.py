@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+import shared.contracts
 from shared.contract_docs.services import ServiceContracts
 from shared.contracts.topics import ALL_TOPICS, TOPIC_KEYS, dlq_topic
 from shared.messaging.dlq import DEAD_LETTER_HEADERS, REPLAYED_HEADER
@@ -44,10 +45,14 @@ class EventContract:
 
 
 def event_contracts() -> list[EventContract]:
-    """Every registered event type, by topic (in the topics' order) then by name."""
+    """Every event type of ``shared.contracts``, by topic (in the topics' order) then by name.
+
+    Events registered elsewhere (a test's example service) are not part of the contract.
+    """
     found = [
         EventContract(t, m.topic, m.name, m, sys.modules[m.__module__].SOURCE)
         for t, m in registered_event_types().items()
+        if m.__module__.startswith(f"{shared.contracts.__name__}.")
     ]
     return sorted(found, key=lambda c: (ALL_TOPICS.index(c.topic), c.name))
 
