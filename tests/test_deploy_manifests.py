@@ -128,6 +128,11 @@ def test_each_service_is_deployed_probed_configured_and_exposed(
     selector = service["spec"]["selector"].items()
     served = [d for d in deployments if selector <= d["spec"]["template"]["metadata"]["labels"].items()]
     assert served, f"the {svc.name} Service reaches no pod"
+    services = [o for (kind, _), o in base.items() if kind == "Service"]
+    for d in deployments:
+        labels = d["spec"]["template"]["metadata"]["labels"].items()
+        selecting = [s["metadata"]["name"] for s in services if s["spec"]["selector"].items() <= labels]
+        assert len(selecting) == 1, f"{d['metadata']['name']} is behind {selecting}: one Service per Deployment"
     assert all(role(d) in SERVING for d in served), f"the {svc.name} Service must reach only pods serving the API"
 
 
