@@ -1,15 +1,18 @@
 """One package of care through all five services, driven only through their public APIs.
 
 Referral -> brokerage offer -> acceptance -> referral placed -> ETMS check-in/out -> completed visit
--> payment line to the penny -> provider KPIs.
+-> payment line to the penny -> provider KPIs; then the same journey followed through the services'
+logs by the referral's correlation id, as ``homecare trace`` does.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from contextlib import AsyncExitStack
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import holidays
@@ -28,6 +31,7 @@ from referrals.settings import ReferralsSettings
 from shared.clock import LONDON, london_wall_clock_to_utc, utcnow
 from shared.testing.apps import api_headers, running_app
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
+from shared.tracing import trace
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,8 +47,11 @@ def visit_slot() -> tuple[Any, int]:
     return now.date() - timedelta(days=1), 21
 
 
-async def test_a_package_from_referral_to_payment_and_kpis(pg: PostgresHandle, bootstrap: str) -> None:
+async def test_a_package_from_referral_to_payment_and_kpis(
+    pg: PostgresHandle, bootstrap: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     url = await migrated_database(pg)
+    flow = f"e2e-{uuid.uuid4()}"
     day, hour = visit_slot()
     common: dict[str, Any] = {"database_url": url, "kafka_bootstrap_servers": bootstrap}
 
@@ -122,9 +129,12 @@ async def test_a_package_from_referral_to_payment_and_kpis(pg: PostgresHandle, b
             "urgency": "standard",
         }
         r = await referrals.client.post(
-            "/v1/referrals", json=referral, headers={**case_management, "Idempotency-Key": "e2e-1"}
+            "/v1/referrals",
+            json=referral,
+            headers={**case_management, "Idempotency-Key": "e2e-1", "X-Request-ID": flow},
         )
         assert r.status_code == 201, r.text
+        assert r.headers["X-Request-ID"] == flow
         referral_id = uuid.UUID(r.json()["id"])
 
         # 3. The provider sees the offer and accepts it; referrals follows the award.
@@ -248,3 +258,58 @@ async def test_a_package_from_referral_to_payment_and_kpis(pg: PostgresHandle, b
         assert (visits["planned"], visits["completed"], visits["missed"]) == (1, 1, 0)
         assert visits["punctuality"] == "1.0000"
         assert visits["verified_share"] == "1.0000"
+
+        # 7. The same journey in the logs: everything the referral caused carries its correlation id.
+        consumed_by_quality = ("event_consumed", "quality", str(visit_id))
+
+        async def quality_consumed_visit() -> bool:
+            return any(
+                (line.get("event"), line.get("group"), line.get("subject")) == consumed_by_quality
+                for line in _log_lines(capsys, tmp_path)
+            )
+
+        await wait_for(quality_consumed_visit, timeout=TIMEOUT, message="quality's log of the visit")
+    timeline = trace([tmp_path / "services.log"], flow)
+    steps = [(line["service"], line["event"], _what(line)) for line in timeline]
+    expected = [
+        ("referrals", "events_published", "referrals.referral.submitted"),
+        ("referrals", "request", "POST /v1/referrals 201"),  # a request's line is written when it ends
+        ("brokerage", "event_consumed", "referrals.referral.submitted"),
+        ("brokerage", "events_published", "brokerage.package.offered"),
+        ("brokerage", "events_published", "brokerage.package.offer_answered"),
+        ("brokerage", "events_published", "brokerage.package.awarded"),
+        ("brokerage", "request", "POST /v1/offers/{offer_id}/accept 200"),
+        ("referrals", "event_consumed", "brokerage.package.awarded"),
+        ("electronic-monitoring", "event_consumed", "brokerage.package.awarded"),
+        ("payments", "event_consumed", "brokerage.package.awarded"),
+        ("electronic-monitoring", "events_published", "monitoring.visit.completed"),
+        ("payments", "event_consumed", "monitoring.visit.completed"),
+        ("quality", "event_consumed", "monitoring.visit.completed"),
+        ("payments", "payment_lines", str(referral_id)),
+    ]
+    missing = [step for step in expected if step not in steps]
+    assert not missing, "\n".join(map(str, steps))
+    # Causes before effects (the consumers of one event may log in any order among themselves).
+    at = [steps.index(step) for step in expected]
+    assert at[:7] == sorted(at[:7]), steps
+    assert max(at[7:10]) > at[5]
+    assert at[8] < at[10] < min(at[11:13]), steps
+    assert all(line["correlation_id"] == flow or line.get("request_id") == line["correlation_id"] for line in timeline)
+
+
+def _log_lines(capsys: pytest.CaptureFixture[str], folder: Path) -> list[dict[str, Any]]:
+    """The services' JSON logs so far, kept in one file as ``homecare up`` keeps them per service."""
+    log = folder / "services.log"
+    with log.open("a") as out:
+        out.write(capsys.readouterr().out)
+    return [json.loads(raw) for raw in log.read_text().splitlines() if raw.startswith("{")]
+
+
+def _what(line: dict[str, Any]) -> str:
+    if line["event"] == "request":
+        return f"{line['method']} {line['route']} {line['status']}"
+    if line["event"] == "events_published":
+        return " ".join(line["types"])
+    if line["event"] == "payment_lines":
+        return str(line["package_id"])
+    return str(line.get("type"))

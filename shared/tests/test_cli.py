@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from shared.devstack.migrate import pending_schemas
 from shared.testing.stack import PostgresHandle, migrated_database
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -22,10 +23,13 @@ def _homecare(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 async def test_migrate_then_create_rotate_revoke_clients(pg: PostgresHandle) -> None:
     url = await pg.create_database()
+    assert (await pending_schemas(url))[:2] == ["auth", "referrals"]
     migrated = _homecare(url, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert "auth" in migrated.stdout
     assert "referrals" in migrated.stdout
+    after = _homecare(url, "migrate", "--check")
+    assert (after.returncode, after.stdout.strip()) == (0, "every schema is at head"), after.stderr
 
     vendor = _homecare(
         url,

@@ -11,7 +11,7 @@ from shared.testing.apps import api_headers, running_app
 from shared.testing.stack import PostgresHandle, migrated_database
 from sqlalchemy import text
 
-from .example_service import ExampleSettings, writer_app
+from .example_service import ExampleSettings, counter_app, writer_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -150,3 +150,19 @@ async def test_migrations_keep_their_version_table_in_their_own_schema(pg: Postg
         )
     await engine.dispose()
     assert where == ["auth"]
+
+
+@pytest.mark.parametrize(("role", "consumers"), [("api", 0), ("worker", 1), ("all", 1)])
+async def test_an_api_replica_runs_no_consumers(pg: PostgresHandle, bootstrap: str, role: str, consumers: int) -> None:
+    url = await migrated_database(pg, services=())
+    settings = ExampleSettings(database_url=url, kafka_bootstrap_servers=bootstrap, process_role=role)
+    app, seen = counter_app(f"c_{uuid.uuid4().hex[:6]}", settings)
+    engine = create_engine(url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{seen.schema}"'))
+        await conn.run_sync(seen.metadata.create_all)
+    await engine.dispose()
+    async with running_app(app) as r:  # type: ignore[arg-type]
+        assert len(r.runtime.consumers) == consumers
+        assert r.runtime.relay is not None
+        assert (await r.client.get("/readyz")).status_code == 200

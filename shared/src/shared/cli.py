@@ -1,10 +1,12 @@
-"""``homecare``: run the stack, migrate, manage API clients, replay dead letters."""
+"""``homecare``: run the stack, migrate, manage API clients, replay dead letters, write the contract
+documents, trace a flow through the logs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,8 +17,12 @@ from shared.db.engine import create_engine
 app = typer.Typer(help="homecare: home care commissioning for councils", no_args_is_help=True)
 clients_app = typer.Typer(help="API clients and their keys", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics", no_args_is_help=True)
+contracts_app = typer.Typer(help="The AsyncAPI, event JSON Schema and OpenAPI documents in docs/", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(contracts_app, name="contracts")
+
+DocsOption = Annotated[Path, typer.Option(help="The docs folder of the repository")]
 
 
 @app.command()
@@ -84,12 +90,18 @@ def down() -> None:
 
 
 @app.command()
-def migrate() -> None:
+def migrate(
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 unless all are at head")] = False,
+) -> None:
     """Apply every schema's migrations to DATABASE_URL (or the running stack's database)."""
-    from shared.devstack.migrate import migrate_all_sync
+    from shared.devstack.migrate import migrate_all_sync, pending_schemas
     from shared.devstack.stack import resolve_urls
 
     db, _ = resolve_urls()
+    if check:
+        pending = asyncio.run(pending_schemas(db))
+        typer.echo("not migrated: " + ", ".join(pending) if pending else "every schema is at head")
+        raise typer.Exit(1 if pending else 0)
     done = migrate_all_sync(db)
     typer.echo("migrated: " + ", ".join(done))
 
@@ -180,6 +192,46 @@ def dlq_replay(
     _, bootstrap = resolve_urls()
     count = asyncio.run(replay_dead_letters(bootstrap, topic))
     typer.echo(json.dumps({"topic": topic, "replayed": count}))
+
+
+@contracts_app.command("write")
+def contracts_write(docs: DocsOption = Path("docs")) -> None:
+    """Generate docs/asyncapi.yaml, docs/events/<type>.json and docs/openapi/<service>.json from the code."""
+    from shared.contract_docs.files import render, write
+
+    changed = write(docs, render())
+    typer.echo("\n".join(changed) if changed else "the contract documents are up to date")
+
+
+@contracts_app.command("check")
+def contracts_check(docs: DocsOption = Path("docs")) -> None:
+    """Exit 1 if the committed contract documents differ from what the code generates."""
+    from shared.contract_docs.files import differences, render, stale_message
+
+    diffs = differences(docs, render())
+    if diffs:
+        typer.echo(stale_message(diffs), err=True)
+        raise typer.Exit(1)
+    typer.echo("the contract documents are up to date")
+
+
+@app.command("trace")
+def trace_command(
+    correlation_id: str,
+    logs: Annotated[Path | None, typer.Option(help="Folder of JSON logs; default <HOMECARE_HOME>/logs")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The matching log lines as JSON lines")] = False,
+) -> None:
+    """Print the timeline of one flow (a referral from submission to payment) across every service's logs."""
+    from shared.devstack.stack import stack_home
+    from shared.tracing import format_line, log_files, trace
+
+    folder = logs or stack_home() / "logs"
+    lines = trace(log_files(folder), correlation_id)
+    if not lines:
+        typer.echo(f"no log line in {folder} carries correlation id {correlation_id}", err=True)
+        raise typer.Exit(1)
+    for line in lines:
+        typer.echo(json.dumps(line) if as_json else format_line(line, correlation_id))
 
 
 def main() -> None:

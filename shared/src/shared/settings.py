@@ -8,7 +8,7 @@ Each service subclasses :class:`ServiceSettings` with its own ``env_prefix`` (``
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic.fields import FieldInfo
@@ -16,11 +16,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from shared.ratelimit import RateLimit
 
-_UNPREFIXED_FALLBACKS = {
+UNPREFIXED_VARIABLES = {
     "database_url": "DATABASE_URL",
     "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "kafka_enable_idempotence": "KAFKA_ENABLE_IDEMPOTENCE",
     "kafka_topic_partitions": "KAFKA_TOPIC_PARTITIONS",
+    "kafka_topic_replication_factor": "KAFKA_TOPIC_REPLICATION_FACTOR",
+    "process_role": "PROCESS_ROLE",
     "log_level": "LOG_LEVEL",
 }
 
@@ -29,13 +31,13 @@ class _UnprefixedFallbackSource(PydanticBaseSettingsSource):
     """Reads the shared, unprefixed variables; ranked below the prefixed ones."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        env_name = _UNPREFIXED_FALLBACKS.get(field_name)
+        env_name = UNPREFIXED_VARIABLES.get(field_name)
         value = os.environ.get(env_name) if env_name else None
         return value, field_name, False
 
     def __call__(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for field_name, env_name in _UNPREFIXED_FALLBACKS.items():
+        for field_name, env_name in UNPREFIXED_VARIABLES.items():
             if field_name in self.settings_cls.model_fields and env_name in os.environ:
                 found[field_name] = os.environ[env_name]
         return found
@@ -52,7 +54,13 @@ class ServiceSettings(BaseSettings):
     # Apache Kafka supports the idempotent producer; the embedded Tansu broker refuses it.
     kafka_enable_idempotence: bool = False
     kafka_topic_partitions: int = 3
+    # 1 for the single embedded broker; 3 on a production cluster, so a topic survives losing a broker.
+    kafka_topic_replication_factor: int = Field(default=1, ge=1)
     log_level: str = "INFO"
+    # "all": one process serves the API and runs the consumers and background tasks (make up).
+    # "api": HTTP and the outbox relay only, so API replicas scale freely; "worker": also the
+    # consumers and background tasks, replicas at most the partitions of the topics consumed.
+    process_role: Literal["all", "api", "worker"] = "all"
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=5, ge=1)
     db_pool_size: int = 10

@@ -116,6 +116,34 @@ async def calculate_period(
         await progress.close()
 
 
+async def log_package_lines(dsn: str, period_id: uuid.UUID) -> None:
+    """One log line per package with lines in the period, under the package's correlation id.
+
+    A period's lines come from a run over every package, not from one event: this is what ties a
+    referral's flow (``homecare trace``) to what it was paid.
+    """
+    try:
+        conn = await asyncpg.connect(dsn)
+        try:
+            rows = await repo.lines_by_package(conn, period_id)
+        finally:
+            await conn.close()
+    except (OSError, asyncpg.PostgresError) as exc:
+        log.warning("payment lines not logged", period_id=str(period_id), error=repr(exc))
+        return
+    for row in rows:
+        log.info(
+            "payment_lines",
+            correlation_id=row["correlation_id"],
+            period_id=str(period_id),
+            package_id=str(row["package_id"]),
+            provider_id=str(row["provider_id"]),
+            lines=row["lines"],
+            amount=str(row["amount"]),
+            payable=str(row["payable"]),
+        )
+
+
 async def mark_failed(dsn: str, period_id: uuid.UUID, error: str) -> None:
     """Record why a calculation failed; the period stays a draft that can be recalculated."""
     conn = await asyncpg.connect(dsn)

@@ -19,13 +19,14 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.topics import dlq_topic
-from shared.logging import bind_correlation_id, clear_correlation_id, get_logger
+from shared.logging import event_context, get_logger
+from shared.messaging.dlq import dead_letter_headers
 from shared.messaging.envelope import Envelope, EventData, UnknownEventType, parse_envelope
 from shared.messaging.kafka import make_consumer
 from shared.metrics import Metrics
@@ -203,7 +204,11 @@ class IdempotentConsumer:
 
     async def _apply(self, items: list[_Item]) -> None:
         envelopes = [i.envelope for i in items if i.envelope is not None]
+        applied: list[Envelope[EventData]] = []
         async with self.sessionmaker() as session, session.begin():
+            # Logged once committed (and before the events the handlers publish, which log on commit too),
+            # so a trace shows each event where it took effect, never one whose effects rolled back.
+            event.listen(session.sync_session, "after_commit", lambda _: self._log_consumed(applied), once=True)
             fresh = set(
                 (
                     await session.execute(
@@ -219,13 +224,24 @@ class IdempotentConsumer:
                     self._count(env, "duplicate")
                     continue
                 fresh.discard(env.id)  # the same event twice in one batch runs once
-                bind_correlation_id(env.correlationid)
-                try:
+                # Events the handler publishes keep this event's correlation id and name it their cause.
+                with event_context(env.id, env.correlationid):
                     await self.handlers[env.type](session, env)
-                finally:
-                    clear_correlation_id()
-        for env in envelopes:
+                applied.append(env)
+        for env in applied:
             self._count(env, "applied")
+
+    def _log_consumed(self, applied: list[Envelope[EventData]]) -> None:
+        for env in applied:
+            log.info(
+                "event_consumed",
+                correlation_id=env.correlationid,
+                group=self.group_id,
+                type=env.type,
+                event_id=str(env.id),
+                subject=env.subject,
+                caused_by=env.causationid,
+            )
 
     def _count(self, env: Envelope[Any], result: str) -> None:
         if self.metrics:
@@ -234,14 +250,7 @@ class IdempotentConsumer:
             ).inc()
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: str) -> None:
-        headers = [
-            *list(record.headers or []),
-            ("dlq.error", error[:4000].encode()),
-            ("dlq.consumer_group", self.group_id.encode()),
-            ("dlq.original_topic", record.topic.encode()),
-            ("dlq.original_partition", str(record.partition).encode()),
-            ("dlq.original_offset", str(record.offset).encode()),
-        ]
+        headers = dead_letter_headers(record, self.group_id, error)
         log.error(
             "event_dead_lettered", group=self.group_id, topic=record.topic, offset=record.offset, error=error[:500]
         )

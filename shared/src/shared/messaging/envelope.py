@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.clock import utcnow
-from shared.logging import current_correlation_id
+from shared.logging import current_causation_id, current_correlation_id
 
 _REGISTRY: dict[str, type[EventData]] = {}
 
@@ -45,20 +45,37 @@ DataT = TypeVar("DataT", bound=EventData)
 
 
 class Envelope(BaseModel, Generic[DataT]):
-    """A CloudEvents 1.0 structured-mode event with homecare's extensions."""
+    """A CloudEvents 1.0 structured-mode event with homecare's extensions.
+
+    The descriptions are the contract's: the AsyncAPI document and the published JSON Schemas take them from here.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    specversion: Literal["1.0"] = "1.0"
-    id: uuid.UUID
-    source: str
-    type: str
-    subject: str
-    time: AwareDatetime
-    datacontenttype: Literal["application/json"] = "application/json"
-    schemaversion: int = 1
-    correlationid: str | None = None
-    causationid: str | None = None
+    specversion: Literal["1.0"] = Field(default="1.0", description="CloudEvents specification version.")
+    id: uuid.UUID = Field(description="Unique per event; consumers deduplicate on it (redeliveries repeat it).")
+    source: str = Field(description="The producing service, e.g. /homecare/referrals.")
+    type: str = Field(description="<topic>.<name>, e.g. referrals.referral.submitted: selects the data schema.")
+    subject: str = Field(
+        description="The aggregate id the event is about; also the Kafka message key, so one aggregate's events "
+        "keep their order on one partition."
+    )
+    time: AwareDatetime = Field(description="When the event happened (RFC 3339, UTC).")
+    datacontenttype: Literal["application/json"] = Field(
+        default="application/json", description="The media type of data."
+    )
+    schemaversion: int = Field(
+        default=1, description="Version of the data schema; a breaking change to an event type increments it."
+    )
+    correlationid: str | None = Field(
+        default=None,
+        description="The flow the event belongs to: the X-Request-ID of the request that began it (a referral's "
+        "submission), kept by every event that follows from it, in every service, and in their logs.",
+    )
+    causationid: str | None = Field(
+        default=None,
+        description="What caused this event: the id of the consumed event, or the X-Request-ID of the HTTP request.",
+    )
     data: DataT
 
 
@@ -111,7 +128,7 @@ def build_envelope(
     event_id: uuid.UUID | None = None,
     time: datetime | None = None,
 ) -> Envelope[EventData]:
-    """Wrap a payload in an envelope, taking the correlation id from the current request if unset."""
+    """Wrap a payload in an envelope; correlation and causation default to the request or event being handled."""
     return Envelope[EventData](
         id=event_id or uuid.uuid4(),
         source=source,
@@ -120,7 +137,7 @@ def build_envelope(
         time=time or utcnow(),
         schemaversion=data.schema_version,
         correlationid=correlation_id or current_correlation_id(),
-        causationid=causation_id,
+        causationid=causation_id or current_causation_id(),
         data=data,
     )
 

@@ -49,17 +49,21 @@ def all_topic_names() -> list[str]:
     return [name for topic in ALL_TOPICS for name in (topic, dlq_topic(topic))]
 
 
-async def ensure_topics(bootstrap: str, topics: list[str] | None = None, *, partitions: int = 3) -> None:
-    """Create the topics if they do not exist yet (idempotent)."""
+async def ensure_topics(
+    bootstrap: str, topics: list[str] | None = None, *, partitions: int = 3, replication_factor: int = 1
+) -> None:
+    """Create the topics if they do not exist yet (idempotent); existing topics are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted = [t for t in (topics or all_topic_names()) if t not in existing]
+        # With acks=all a write needs this many in-sync copies: one broker may be down without stopping writes.
+        configs = {"min.insync.replicas": str(replication_factor - 1)} if replication_factor > 1 else {}
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(name=t, num_partitions=partitions, replication_factor=1) for t in wanted]
+                    [NewTopic(t, partitions, replication_factor, topic_configs=configs) for t in wanted]
                 )
             log.info("topics_created", topics=wanted)
     finally:

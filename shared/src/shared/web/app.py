@@ -80,7 +80,11 @@ async def _start_messaging(defn: ServiceDefinition, runtime: ServiceRuntime) -> 
     while True:
         try:
             await runtime.producer.start()
-            await ensure_topics(settings.kafka_bootstrap_servers, partitions=settings.kafka_topic_partitions)
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                partitions=settings.kafka_topic_partitions,
+                replication_factor=settings.kafka_topic_replication_factor,
+            )
             break
         except asyncio.CancelledError:
             raise
@@ -98,7 +102,9 @@ async def _start_messaging(defn: ServiceDefinition, runtime: ServiceRuntime) -> 
             delay = min(delay * 2, 5)
     runtime.broker_ready.set()
     runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name=f"{defn.name}-relay"))
-    if defn.start_consumers:
+    # An API-only replica (process_role "api") leaves consumers and background work to the workers.
+    runs_work = settings.process_role != "api"
+    if defn.start_consumers and runs_work:
         processed = defn.table("processed_event")
         for spec in defn.consumers:
             consumer = IdempotentConsumer(
@@ -113,11 +119,11 @@ async def _start_messaging(defn: ServiceDefinition, runtime: ServiceRuntime) -> 
             )
             runtime.consumers.append(consumer)
             runtime.tasks.append(asyncio.create_task(consumer.run(), name=spec.group_id))
-    for task in defn.background:
+    for task in defn.background if runs_work else ():
         runtime.tasks.append(asyncio.create_task(task(runtime), name=f"{defn.name}-{task.__name__}"))
     if defn.on_ready is not None:
         await defn.on_ready(runtime)
-    log.info("service_ready", service=defn.name)
+    log.info("service_ready", service=defn.name, process_role=settings.process_role)
 
 
 def _with_documented_problems(app: FastAPI) -> None:

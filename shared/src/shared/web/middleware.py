@@ -1,4 +1,5 @@
-"""ASGI middleware: correlation id, metrics, and a body-size limit that never reads past it."""
+"""ASGI middleware: correlation id, a log line per request, metrics, and a body-size limit that never
+reads past it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.audit import bind_service, unbind_service
 from shared.errors import problem_response
-from shared.logging import bind_correlation_id, clear_correlation_id
+from shared.logging import get_logger, request_context
 from shared.metrics import Metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Probes and scrapes would drown the requests people make: they are counted, not logged.
+UNLOGGED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+log = get_logger(__name__)
 
 
 class _TooLarge(StarletteHTTPException):
@@ -25,7 +30,7 @@ class _TooLarge(StarletteHTTPException):
 
 
 class PlatformMiddleware:
-    """Binds the request id (``X-Request-ID`` or a new one) as correlation id, counts and times
+    """Binds the request id (``X-Request-ID`` or a new one) as correlation id, logs, counts and times
     requests by route template, and refuses bodies over the limit with 413 problem+json."""
 
     def __init__(
@@ -61,8 +66,14 @@ class PlatformMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         rid = headers.get(REQUEST_ID_HEADER, b"").decode("latin-1")[:100] or None
-        cid = bind_correlation_id(rid)
-        service_token = bind_service(self.service)
+        with request_context(rid, self.service) as cid:
+            service_token = bind_service(self.service)
+            try:
+                await self._handle(scope, receive, send, headers, cid)
+            finally:
+                unbind_service(service_token)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], cid: str) -> None:
         limit = self._limit(scope["path"])
         status = {"code": 500}
         started = time.perf_counter()
@@ -78,8 +89,6 @@ class PlatformMiddleware:
             )
             await response(scope, receive, send)
             self._observe(scope, 413, started)
-            clear_correlation_id()
-            unbind_service(service_token)
             return
 
         received = 0
@@ -104,10 +113,12 @@ class PlatformMiddleware:
             await self.app(scope, limited_receive, send_with_id)
         finally:
             self._observe(scope, status["code"], started)
-            clear_correlation_id()
-            unbind_service(service_token)
 
     def _observe(self, scope: Scope, code: int, started: float) -> None:
         route = self._route(scope)
+        elapsed = time.perf_counter() - started
         self.metrics.requests.labels(scope["method"], route, str(code)).inc()
-        self.metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+        self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+        if route not in UNLOGGED_ROUTES:
+            # The route template, never the path: ids in paths and query strings stay out of the logs.
+            log.info("request", method=scope["method"], route=route, status=code, ms=round(elapsed * 1000, 1))

@@ -36,6 +36,12 @@ async def get_package(session: AsyncSession, package_id: uuid.UUID, *, lock: boo
     return dict(row) if row else None
 
 
+async def correlation_id_of(session: AsyncSession, package_id: uuid.UUID) -> str | None:
+    """The flow the package's referral was submitted in."""
+    cid: str | None = await session.scalar(select(package.c.correlation_id).where(package.c.id == package_id))
+    return cid
+
+
 async def update_package(session: AsyncSession, package_id: uuid.UUID, values: dict[str, Any]) -> None:
     """Change a package's columns."""
     await session.execute(update(package).where(package.c.id == package_id).values(**values, updated_at=func.now()))

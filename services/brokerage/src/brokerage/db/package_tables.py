@@ -41,6 +41,8 @@ package = Table(
     Column("client_contribution", JSONB, nullable=True),
     Column("start_date", Date, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
+    # The referral's flow: events about the package from requests and sweeps carry it, so it can be traced.
+    Column("correlation_id", String(100), nullable=True),
     # Each (re-)offer of the package is a new cascade; rounds count within it (0 is a manual round).
     Column("cascade", Integer, nullable=False, server_default=text("0")),
     Column("current_round", Integer, nullable=True),

@@ -64,6 +64,7 @@ async def on_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         "client_contribution": event.client_contribution.model_dump(mode="json") if event.client_contribution else None,
         "start_date": event.start_date,
         "submitted_at": event.submitted_at,
+        "correlation_id": envelope.correlationid,
     }
     if not await packages.insert_package(session, values):
         return

@@ -29,6 +29,7 @@ class StoredPackage:
     home: Home
     weekly_hours: Decimal
     banked_hours: Decimal
+    correlation_id: str | None = None
 
 
 def entries_to_json(entries: Sequence[PatternEntry]) -> list[dict[str, Any]]:
@@ -66,9 +67,11 @@ async def upsert_awarded_package(
     weekly_hours: Decimal,
     home: Point | None,
     entries: Sequence[PatternEntry],
+    correlation_id: str | None = None,
 ) -> None:
     """Record an award (or a re-award to another provider): the plan runs from the start date."""
     values = {
+        "correlation_id": correlation_id,
         "provider_id": provider_id,
         "start_date": start_date,
         "weekly_hours": weekly_hours,
@@ -167,7 +170,12 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
             rotas[row.package_id],
         )
         result[row.package_id] = StoredPackage(
-            plan, row.provider_id, Home(home, row.geofence_enabled), row.weekly_hours, row.banked_hours
+            plan,
+            row.provider_id,
+            Home(home, row.geofence_enabled),
+            row.weekly_hours,
+            row.banked_hours,
+            row.correlation_id,
         )
     return result
 

@@ -41,6 +41,7 @@ async def on_awarded(session: AsyncSession, envelope: Envelope[Any]) -> None:
         weekly_hours=event.weekly_hours,
         home=Point(event.location.lat, event.location.lon) if event.location else None,
         entries=_entries(event.visit_pattern),
+        correlation_id=envelope.correlationid,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from shared.clock import utcnow
 from shared.contracts.monitoring import VisitCancelled, VisitCompleted, VisitCorrected, VisitMissed
-from shared.logging import get_logger
+from shared.logging import flow_correlation_id, get_logger
 from shared.messaging.envelope import EventData
 from shared.web.runtime import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +58,7 @@ async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: Mon
     states = await visits.load_visit_states(session, package_ids)
     changes: list[VisitChange] = []
     published: list[tuple[EventData, str]] = []
+    flows: list[str | None] = []
     next_checks: dict[uuid.UUID, datetime] = {}
     for package_id, stored in stored_packages.items():
         try:
@@ -81,12 +82,14 @@ async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: Mon
             continue
         changes.extend(package_changes)
         published.extend(package_events)
+        # A visit belongs to its package's flow: the referral it was awarded from can be traced to it.
+        flows.extend(flow_correlation_id(stored.correlation_id) for _ in package_events)
         next_checks[package_id] = derived.next_check_at
         # Derivation is CPU work on the API's event loop: let requests in between packages.
         await asyncio.sleep(0)
     await visits.save_visits(session, changes)
     await visits.set_next_checks(session, next_checks)
-    await runtime.outbox.publish_many(session, published)
+    await runtime.outbox.publish_many(session, published, correlation_ids=flows)
     return len(package_ids)
 
 

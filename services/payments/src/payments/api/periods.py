@@ -35,7 +35,7 @@ from payments.api.schemas import (
     TotalOut,
     TotalsOut,
 )
-from payments.calculation import calculate_period, mark_failed
+from payments.calculation import calculate_period, log_package_lines, mark_failed
 from payments.db import period_repository as periods
 from payments.domain.period import Period
 from payments.settings import PaymentsSettings
@@ -89,10 +89,12 @@ async def _run(runtime: ServiceRuntime, period_id: uuid.UUID, period: Period, by
     assert isinstance(settings, PaymentsSettings)
     try:
         lines = await calculate_period(settings.asyncpg_dsn, period_id, period, settings.payment_rules(), by)
-        log.info("period calculated", period_id=str(period_id), lines=lines)
     except Exception as exc:  # the error is kept on the period for staff to see
         log.exception("period calculation failed", period_id=str(period_id))
         await mark_failed(settings.asyncpg_dsn, period_id, repr(exc))
+        return
+    log.info("period calculated", period_id=str(period_id), lines=lines)
+    await log_package_lines(settings.asyncpg_dsn, period_id)
 
 
 async def _spawn(runtime: ServiceRuntime, period_id: uuid.UUID, period: Period, by: str) -> None:

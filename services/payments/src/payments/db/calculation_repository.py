@@ -259,3 +259,20 @@ async def mark_failed(conn: asyncpg.Connection, period_id: uuid.UUID, error: str
     await conn.execute(
         "UPDATE payments.period SET status = 'failed', error = $2 WHERE period_id = $1", period_id, error[:2000]
     )
+
+
+async def lines_by_package(conn: asyncpg.Connection, period_id: uuid.UUID) -> list[asyncpg.Record]:
+    """Each package's lines in the period, counted and totalled, with the package's flow."""
+    return list(
+        await conn.fetch(
+            """
+            SELECT l.package_id, l.provider_id, p.correlation_id, count(*) AS lines, sum(l.amount) AS amount,
+                   coalesce(sum(l.amount) FILTER (WHERE l.status = 'payable'), 0) AS payable
+            FROM payments.line l LEFT JOIN payments.package p ON p.package_id = l.package_id
+            WHERE l.period_id = $1
+            GROUP BY l.package_id, l.provider_id, p.correlation_id
+            ORDER BY l.package_id, l.provider_id
+            """,
+            period_id,
+        )
+    )

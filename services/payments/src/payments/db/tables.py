@@ -51,6 +51,8 @@ package = Table(
     # The visit pattern as awarded or last amended: [{days, start, duration_minutes, carers}].
     Column("pattern", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("start_date", Date, nullable=False),
+    # The flow of the referral (from the award): each period's lines of the package are logged under it.
+    Column("correlation_id", String(100), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("basis IN ('time_and_task', 'budget', 'enablement_outcomes')", name="basis"),
     CheckConstraint("council_share >= 0 AND council_share <= 1", name="council_share"),

@@ -55,6 +55,7 @@ async def on_awarded(session: AsyncSession, event: Envelope[PackageAwarded]) -> 
         "enablement_budget": _total(a.budget, a.enablement_weeks) if a.payment_basis == "enablement_outcomes" else None,
         "pattern": [p.model_dump(mode="json") for p in a.visit_pattern],
         "start_date": a.start_date,
+        "correlation_id": event.correlationid,
     }
     await packages.upsert_package(session, values, [(r.from_date, r.hourly_rate) for r in a.rates])
 
