@@ -28,6 +28,7 @@ from shared.messaging.relay import OutboxRelay
 from shared.metrics import Metrics
 from shared.settings import ServiceSettings
 from shared.web.health import router as health_router
+from shared.web.identity import router as identity_router
 from shared.web.middleware import PlatformMiddleware
 from shared.web.runtime import ServiceRuntime
 
@@ -179,6 +180,7 @@ def create_service_app(defn: ServiceDefinition) -> FastAPI:
         PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes, body_limits=dict(defn.body_limits)
     )
     app.include_router(health_router)
+    app.include_router(identity_router)
     for router in defn.routers:
         app.include_router(router)
     return app

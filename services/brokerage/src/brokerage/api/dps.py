@@ -10,7 +10,7 @@ from shared.clock import utcnow
 from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
 
-from brokerage.api.deps import MAX_PAGE, AdminDep
+from brokerage.api.deps import MAX_PAGE, AdminDep, StaffReaderDep
 from brokerage.api.dps_schemas import (
     PricingLevelIn,
     PricingLevelOut,
@@ -135,7 +135,7 @@ async def admit_provider(body: ProviderIn, session: SessionDep, _: AdminDep) -> 
 @router.get("/providers")
 async def list_providers(
     session: SessionDep,
-    _: AdminDep,
+    _: StaffReaderDep,
     after: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> ProviderPage:
@@ -147,7 +147,7 @@ async def list_providers(
 
 
 @router.get("/providers/{provider_id}")
-async def get_provider(provider_id: uuid.UUID, session: SessionDep, _: AdminDep) -> ProviderOut:
+async def get_provider(provider_id: uuid.UUID, session: SessionDep, _: StaffReaderDep) -> ProviderOut:
     """One provider."""
     row = await dps.get_provider(session, provider_id)
     if row is None:
