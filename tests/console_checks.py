@@ -80,7 +80,6 @@ async def looks_as_before(page: Any, name: str) -> None:
         return
     assert path.exists(), f"no baseline {path.name}: run with HOMECARE_REFRESH_SCREENSHOTS=1 and commit it"
     found = difference(shot, Image.open(path))
-    print("DIFF", name, found)  # TEMP
     if not found.close:
         shot.save(Path(os.environ.get("TMPDIR", "/tmp")) / f"console-{name}-actual.png")
     assert found.close, f"{name} looks different from its baseline: {found}"

@@ -340,5 +340,4 @@ async def test_the_screenshot_comparison_fails_a_page_without_its_stylesheet(pag
     await page.route("**/*.css", no_css)
     await page.reload()
     unstyled = difference(await screenshot(page), baseline)
-    print("UNSTYLED", unstyled)  # TEMP
     assert not unstyled.close, unstyled

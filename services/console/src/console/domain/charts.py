@@ -7,6 +7,7 @@ figures in a table beside the chart.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,7 +41,7 @@ def scale_for(kind: Kind, values: Sequence[Decimal | None]) -> Scale:
     if kind == "score":
         return Scale(Decimal(100), tuple(Decimal(25 * i) for i in range(5)), lambda v: number(v), lambda v: number(v))
     largest = max((v for v in values if v is not None), default=Decimal(0))
-    step = max(Decimal(1), -(-largest // 4))
+    step = max(Decimal(1), Decimal(math.ceil(largest / 4)))
     return Scale(step * 4, tuple(step * i for i in range(5)), lambda v: number(v, 0), lambda v: number(v, 0))
 
 

@@ -11,11 +11,13 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from shared.logging import get_logger
 
 from console.domain import formatting
 from console.session import COOKIE, StaffSession
 from console.upstream import ApiError, StaffApi
 
+log = get_logger(__name__)
 templates = Jinja2Templates(directory=str(files("console") / "templates"))
 FILTERS = ("money", "share", "number", "long_date", "short_date", "when", "humanise", "role_name", "skip_reason",
            "short_id", "method")  # fmt: skip
@@ -125,5 +127,6 @@ async def provider_names(api: StaffApi) -> dict[str, str]:
             after = page["next_after"]
             if after is None:
                 return names
-    except ApiError:
+    except ApiError as exc:
+        log.info("provider_names_unavailable", status=exc.status, service=exc.service)
         return names

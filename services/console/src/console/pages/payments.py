@@ -127,7 +127,8 @@ async def provider_lines_page(
         "period": period,
         "provider_id": provider_id,
         "provider_name": names.get(provider_id),
-        "lines": page["items"],
+        # The API pages by package and ledger key; within a page, each package's lines read by date.
+        "lines": sorted(page["items"], key=lambda x: (x["package_id"], x["service_date"], x["ledger_key"])),
         "next_cursor": page["next_cursor"],
         "notice": notice(request),
         "values": values or {"funder": "council"},
