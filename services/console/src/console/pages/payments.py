@@ -117,16 +117,11 @@ async def provider_lines_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A provider's lines in the period, a page at a time, each with its rule."""
-    period = await api.get("payments", f"/v1/periods/{period_id}")
     page = await api.get(
         "payments", f"/v1/periods/{period_id}/lines", provider_id=provider_id, cursor=cursor, limit=100
     )
-    names = await provider_names(api)
     context = {
-        "section": "payments",
-        "period": period,
-        "provider_id": provider_id,
-        "provider_name": names.get(provider_id),
+        **await provider_context(api, period_id, provider_id),
         # The API pages by package and ledger key; within a page, each package's lines read by date.
         "lines": sorted(page["items"], key=lambda x: (x["package_id"], x["service_date"], x["ledger_key"])),
         "next_cursor": page["next_cursor"],
@@ -135,6 +130,17 @@ async def provider_lines_page(
         "errors": errors,
     }
     return render(request, "payments/provider_lines.html", context, errors.status if errors else 200)
+
+
+async def provider_context(api: StaffApi, period_id: str, provider_id: str) -> dict[str, Any]:
+    """What a page about one provider in one period shows at its top."""
+    names = await provider_names(api)
+    return {
+        "section": "payments",
+        "period": await api.get("payments", f"/v1/periods/{period_id}"),
+        "provider_id": provider_id,
+        "provider_name": names.get(provider_id),
+    }
 
 
 async def find_line(api: StaffApi, period_id: str, key: str, package_id: str) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
@@ -18,6 +19,7 @@ from console.pages.payments import (
     line_page,
     notice,
     period_url,
+    provider_context,
     provider_lines_page,
 )
 from console.upstream import ApiError, StaffApi
@@ -116,6 +118,18 @@ async def _adjust(api: StaffApi, period_id: str, body: dict[str, Any]) -> FormEr
 
 
 Funder = Literal["council", "nhs"]
+AgainPage = Callable[[FormErrors, dict[str, str]], Awaitable[Response]]
+
+
+async def _adjusted(
+    api: StaffApi, period_id: str, target: dict[str, str], form: dict[str, str], again: AgainPage, done: str
+) -> Response:
+    """Record an adjustment of ``target`` (a line's key or a provider); on refusal show the form again."""
+    body = {**target, **form, "amount": form["amount"].strip().replace("£", "")}
+    errors = await _adjust(api, period_id, body)
+    if errors is not None:
+        return await again(errors, form)
+    return RedirectResponse(done, status_code=303)
 
 
 @router.post("/periods/{period_id}/providers/{provider_id}/adjustments", response_class=HTMLResponse)
@@ -129,12 +143,13 @@ async def adjust_provider(
     funder: Annotated[Funder, Form()] = "council",
 ) -> Response:
     """Adjust a provider's payment as a whole."""
-    body = {"amount": amount.strip().replace("£", ""), "reason": reason, "funder": funder, "provider_id": provider_id}
-    errors = await _adjust(api, period_id, body)
-    if errors is not None:
-        values = {"amount": amount, "reason": reason, "funder": funder}
+
+    async def again(errors: FormErrors, values: dict[str, str]) -> Response:
         return await provider_lines_page(request, period_id, provider_id, api, None, errors, values)
-    return RedirectResponse(period_url(period_id, f"/providers/{provider_id}", done="adjusted"), status_code=303)
+
+    form = {"amount": amount, "reason": reason, "funder": funder}
+    done = period_url(period_id, f"/providers/{provider_id}", done="adjusted")
+    return await _adjusted(api, period_id, {"provider_id": provider_id}, form, again, done)
 
 
 @router.post("/periods/{period_id}/line/adjustments", response_class=HTMLResponse)
@@ -149,12 +164,13 @@ async def adjust_line(
     funder: Annotated[Funder, Form()] = "council",
 ) -> Response:
     """Adjust one line."""
-    body = {"amount": amount.strip().replace("£", ""), "reason": reason, "funder": funder, "ledger_key": key}
-    errors = await _adjust(api, period_id, body)
-    if errors is not None:
-        values = {"amount": amount, "reason": reason, "funder": funder}
+
+    async def again(errors: FormErrors, values: dict[str, str]) -> Response:
         return await line_page(request, period_id, api, key, package, errors, values)
-    return RedirectResponse(period_url(period_id, "/line", key=key, package=package, done="adjusted"), 303)
+
+    form = {"amount": amount, "reason": reason, "funder": funder}
+    done = period_url(period_id, "/line", key=key, package=package, done="adjusted")
+    return await _adjusted(api, period_id, {"ledger_key": key}, form, again, done)
 
 
 @router.get("/periods/{period_id}/adjustments", response_class=HTMLResponse)
@@ -187,29 +203,25 @@ async def export_csv(period_id: str, api: Api) -> Response:
     return _download(upstream, f"payments-{period['start_date']}.csv")
 
 
+async def _remittance(api: StaffApi, period_id: str, provider_id: str) -> Any:
+    path = f"/v1/periods/{period_id}/remittances/{provider_id}"
+    return await api.send("payments", "GET", path, params={"format": "csv"})
+
+
 @router.get("/periods/{period_id}/remittances/{provider_id}.csv")
 async def remittance_csv(period_id: str, provider_id: str, api: Api) -> Response:
     """A provider's remittance, visit by visit, as CSV."""
     period = await api.get("payments", f"/v1/periods/{period_id}")
-    upstream = await api.send(
-        "payments", "GET", f"/v1/periods/{period_id}/remittances/{provider_id}", params={"format": "csv"}
-    )
+    upstream = await _remittance(api, period_id, provider_id)
     return _download(upstream, f"remittance-{period['start_date']}-{short_id(provider_id)}.csv")
 
 
 @router.get("/periods/{period_id}/remittances/{provider_id}", response_class=HTMLResponse)
 async def remittance_page(request: Request, period_id: str, provider_id: str, api: Api) -> HTMLResponse:
     """A provider's remittance as the provider receives it, as a page."""
-    period = await api.get("payments", f"/v1/periods/{period_id}")
-    upstream = await api.send(
-        "payments", "GET", f"/v1/periods/{period_id}/remittances/{provider_id}", params={"format": "csv"}
-    )
-    names = await provider_names(api)
+    upstream = await _remittance(api, period_id, provider_id)
     context = {
-        "section": "payments",
-        "period": period,
-        "provider_id": provider_id,
-        "provider_name": names.get(provider_id),
+        **await provider_context(api, period_id, provider_id),
         "rows": list(csv.DictReader(io.StringIO(upstream.text))),
     }
     return render(request, "payments/remittance.html", context)
