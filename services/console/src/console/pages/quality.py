@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain.charts import bar_chart, line_chart
-from console.domain.formatting import long_date
+from console.domain.formatting import LONDON, long_date
 from console.domain.quality import CHARTED, length_histogram, series, target_of
 from console.pages.common import Api, FormErrors, field_errors, form_errors, provider_names, render
 from console.upstream import ApiError, StaffApi
@@ -24,7 +24,7 @@ NOTICES = {
 
 
 def _this_week() -> str:
-    iso = datetime.now(UTC).isocalendar()
+    iso = datetime.now(LONDON).isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
 
 
@@ -164,8 +164,8 @@ async def decide(
 async def league_csv(api: Api, period: str) -> Response:
     """The league table as CSV, as the service publishes it."""
     upstream = await api.send("quality", "GET", "/v1/benchmarks", params={"period": period, "format": "csv"})
+    # The service names the file from the period it validated.
+    disposition = upstream.headers.get("content-disposition", "attachment")
     return Response(
-        upstream.content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="league-table-{period}.csv"'},
+        upstream.content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
     )

@@ -1,7 +1,7 @@
 """The staff console end to end, in headless Chromium (Debian's package, driven by Playwright).
 
 The console and the five services run under uvicorn on free ports against the test Postgres and broker;
-a small council is seeded through the public APIs (tests/console_world.py). Each page is checked for
+a small council is seeded through the public APIs (world.py). Each page is checked for
 accessibility (axe-core and our own rules) and against its screenshot baseline (tests/console_checks.py
 says how, and how to refresh them). The tests follow one council through a working day, in order.
 """
@@ -22,8 +22,8 @@ from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 from shared.testing.stack import PostgresHandle, migrated_database
 
-from .console_checks import BASELINES, check_page, difference, refreshing, screenshot
-from .console_world import RATE, World, running_world
+from .checks import BASELINES, check_page, difference, refreshing, screenshot
+from .world import RATE, World, running_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -255,6 +255,11 @@ async def test_league_table_a_providers_kpis_over_time_and_visit_lengths(page: P
     # The week's seven planned visits are all 16 to 30 minutes long, in the bar and in the table.
     await expect(page.locator("table").nth(1).get_by_role("row", name=re.compile("16 to 30 min"))).to_contain_text("7")
     await check_page(page, "quality-league")
+    async with page.expect_download() as league:
+        await page.get_by_role("link", name="Download the table (CSV)").click()
+    download = await league.value
+    assert download.suggested_filename == f"benchmark-{world.weeks[-1]}.csv"
+    assert "Kernow Care" in Path(await download.path()).read_text()
 
     await table.get_by_role("link", name="Kernow Care", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Kernow Care")

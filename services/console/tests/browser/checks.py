@@ -11,8 +11,8 @@ re-wrapped line, and fails a missing stylesheet, a lost header, a broken layout 
 drawn (a test renders a page without its stylesheet to prove the comparison can fail).
 
 Refresh the baselines after a deliberate change of look:
-    HOMECARE_REFRESH_SCREENSHOTS=1 .venv/bin/pytest tests/test_console.py
-then look at the PNGs in tests/console_baselines/ and commit them. Refreshing skips the comparisons.
+    HOMECARE_REFRESH_SCREENSHOTS=1 .venv/bin/pytest services/console/tests/browser
+then look at the PNGs in services/console/tests/browser/baselines/ and commit them. Refreshing skips the comparisons.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-BASELINES = Path(__file__).parent / "console_baselines"
+BASELINES = Path(__file__).parent / "baselines"
 REFRESH = os.environ.get("HOMECARE_REFRESH_SCREENSHOTS") == "1"
 CELL = 16
 MAX_HEIGHT_RATIO = 1.2
