@@ -47,8 +47,8 @@ async def test_auth_refuses_missing_bad_wrong_role_and_revoked_keys(pg: Postgres
         assert ok.status_code == 201
         me = await r.client.get("/v1/whoami", headers=provider)
         assert me.status_code == 200
-        body = me.json()
-        assert (body["name"], body["role"], len(body["provider_ids"])) == ("test-provider", "provider", 1)
+        who = me.json()
+        assert (who["name"], who["role"], len(who["provider_ids"])) == ("test-provider", "provider", 1)
         assert (await r.client.get("/v1/whoami")).status_code == 401
 
         engine = create_engine(url, pool_size=1)

@@ -2,7 +2,7 @@
 
 The console and the five services run under uvicorn on free ports against the test Postgres and broker;
 a small council is seeded through the public APIs (world.py). Each page is checked for
-accessibility (axe-core and our own rules) and against its screenshot baseline (tests/console_checks.py
+accessibility (axe-core and our own rules) and against its screenshot baseline (checks.py
 says how, and how to refresh them). The tests follow one council through a working day, in order.
 """
 
