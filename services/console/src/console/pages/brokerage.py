@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -17,11 +18,11 @@ AWARD_FIELDS = {"provider_id": "provider_id", "reason": "reason", "hourly_rate":
 @router.get("", response_class=HTMLResponse)
 async def queue_page(request: Request, api: Api) -> HTMLResponse:
     """Every package waiting for staff, with its offers and skips."""
-    queue = await api.get("brokerage", "/v1/queue", limit=200)
+    queue, names = await asyncio.gather(api.get("brokerage", "/v1/queue", limit=200), provider_names(api))
     context = {
         "section": "brokerage",
         "queue": queue,
-        "names": await provider_names(api),
+        "names": names,
         "notice": "The package is awarded. The provider and case management have been told."
         if request.query_params.get("done") == "awarded"
         else None,
@@ -38,11 +39,13 @@ async def package_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A queued package: who it was offered to and why others were passed over; the form to award it."""
-    package = await api.get("brokerage", f"/v1/packages/{package_id}")
-    offers = await api.get("brokerage", f"/v1/packages/{package_id}/offers")
-    skips = await api.get("brokerage", f"/v1/packages/{package_id}/skips")
-    zones = await api.get("brokerage", "/v1/zones")
-    names = await provider_names(api)
+    package, offers, skips, zones, names = await asyncio.gather(
+        api.get("brokerage", f"/v1/packages/{package_id}"),
+        api.get("brokerage", f"/v1/packages/{package_id}/offers"),
+        api.get("brokerage", f"/v1/packages/{package_id}/skips"),
+        api.get("brokerage", "/v1/zones"),
+        provider_names(api),
+    )
     context: dict[str, Any] = {
         "section": "brokerage",
         "package": package,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -60,10 +61,13 @@ async def open_period(
 
 
 async def _period_context(api: StaffApi, period_id: str) -> dict[str, Any]:
-    period = await api.get("payments", f"/v1/periods/{period_id}")
-    totals = await api.get("payments", f"/v1/periods/{period_id}/totals")
-    held = await api.get("payments", f"/v1/periods/{period_id}/lines", status="held", limit=1000)
-    adjustments = await api.get("payments", f"/v1/periods/{period_id}/adjustments")
+    period, totals, held, adjustments, names = await asyncio.gather(
+        api.get("payments", f"/v1/periods/{period_id}"),
+        api.get("payments", f"/v1/periods/{period_id}/totals"),
+        api.get("payments", f"/v1/periods/{period_id}/lines", status="held", limit=1000),
+        api.get("payments", f"/v1/periods/{period_id}/adjustments"),
+        provider_names(api),
+    )
     return {
         "section": "payments",
         "period": period,
@@ -71,7 +75,7 @@ async def _period_context(api: StaffApi, period_id: str) -> dict[str, Any]:
         "by_provider": totals_by_provider(totals["totals"]),
         "held_count": len(held["items"]),
         "adjustment_count": len(adjustments),
-        "names": await provider_names(api),
+        "names": names,
     }
 
 
@@ -117,11 +121,12 @@ async def provider_lines_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A provider's lines in the period, a page at a time, each with its rule."""
-    page = await api.get(
-        "payments", f"/v1/periods/{period_id}/lines", provider_id=provider_id, cursor=cursor, limit=100
+    page, top = await asyncio.gather(
+        api.get("payments", f"/v1/periods/{period_id}/lines", provider_id=provider_id, cursor=cursor, limit=100),
+        provider_context(api, period_id, provider_id),
     )
     context = {
-        **await provider_context(api, period_id, provider_id),
+        **top,
         # The API pages by package and ledger key; within a page, each package's lines read by date.
         "lines": sorted(page["items"], key=lambda x: (x["package_id"], x["service_date"], x["ledger_key"])),
         "next_cursor": page["next_cursor"],
@@ -134,10 +139,10 @@ async def provider_lines_page(
 
 async def provider_context(api: StaffApi, period_id: str, provider_id: str) -> dict[str, Any]:
     """What a page about one provider in one period shows at its top."""
-    names = await provider_names(api)
+    names, period = await asyncio.gather(provider_names(api), api.get("payments", f"/v1/periods/{period_id}"))
     return {
         "section": "payments",
-        "period": await api.get("payments", f"/v1/periods/{period_id}"),
+        "period": period,
         "provider_id": provider_id,
         "provider_name": names.get(provider_id),
     }
@@ -160,15 +165,13 @@ async def find_line(api: StaffApi, period_id: str, key: str, package_id: str) ->
 
 
 async def _visits(api: StaffApi, visit_ids: list[str]) -> tuple[list[dict[str, Any]], str | None]:
-    visits = []
-    for visit_id in visit_ids[:50]:
-        try:
-            visits.append(await api.get("monitoring", f"/v1/visits/{visit_id}"))
-        except ApiError as exc:
-            if exc.status in (401, 403, 404):
-                return visits, "Electronic monitoring does not show these visits to your key."
-            raise
-    return visits, None
+    try:
+        visits = await asyncio.gather(*(api.get("monitoring", f"/v1/visits/{v}") for v in visit_ids[:50]))
+    except ApiError as exc:
+        if exc.status in (401, 403, 404):
+            return [], "Electronic monitoring does not show these visits to your key."
+        raise
+    return list(visits), None
 
 
 @router.get("/periods/{period_id}/line", response_class=HTMLResponse)
@@ -182,12 +185,12 @@ async def line_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """One line: the rule that produced it, its inputs, and the visits behind it as monitoring recorded them."""
-    period = await api.get("payments", f"/v1/periods/{period_id}")
-    line = await find_line(api, period_id, key, package)
+    period, line, names = await asyncio.gather(
+        api.get("payments", f"/v1/periods/{period_id}"), find_line(api, period_id, key, package), provider_names(api)
+    )
     if line is None:
         raise ApiError(404, "Not found", "This period has no such line.", "payments")
     visits, visits_note = await _visits(api, [str(v) for v in line["visit_ids"]])
-    names = await provider_names(api)
     context = {
         "section": "payments",
         "period": period,

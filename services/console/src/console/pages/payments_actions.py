@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Awaitable, Callable
@@ -43,13 +44,14 @@ async def held_page(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """What is held for review, each with what would release it."""
-    period = await api.get("payments", f"/v1/periods/{period_id}")
-    lines = await _held_lines(api, period_id)
+    period, lines, names = await asyncio.gather(
+        api.get("payments", f"/v1/periods/{period_id}"), _held_lines(api, period_id), provider_names(api)
+    )
     context = {
         "section": "payments",
         "period": period,
         "held": [(line, release_for(line)) for line in lines],
-        "names": await provider_names(api),
+        "names": names,
         "notice": notice(request),
         "errors": errors,
         "values": values or {},
@@ -176,13 +178,16 @@ async def adjust_line(
 @router.get("/periods/{period_id}/adjustments", response_class=HTMLResponse)
 async def adjustments_page(request: Request, period_id: str, api: Api) -> HTMLResponse:
     """Every adjustment of the period with its reason and who made it."""
-    period = await api.get("payments", f"/v1/periods/{period_id}")
-    adjustments = await api.get("payments", f"/v1/periods/{period_id}/adjustments")
+    period, adjustments, names = await asyncio.gather(
+        api.get("payments", f"/v1/periods/{period_id}"),
+        api.get("payments", f"/v1/periods/{period_id}/adjustments"),
+        provider_names(api),
+    )
     context = {
         "section": "payments",
         "period": period,
         "adjustments": adjustments,
-        "names": await provider_names(api),
+        "names": names,
     }
     return render(request, "payments/adjustments.html", context)
 
@@ -219,9 +224,11 @@ async def remittance_csv(period_id: str, provider_id: str, api: Api) -> Response
 @router.get("/periods/{period_id}/remittances/{provider_id}", response_class=HTMLResponse)
 async def remittance_page(request: Request, period_id: str, provider_id: str, api: Api) -> HTMLResponse:
     """A provider's remittance as the provider receives it, as a page."""
-    upstream = await _remittance(api, period_id, provider_id)
+    upstream, top = await asyncio.gather(
+        _remittance(api, period_id, provider_id), provider_context(api, period_id, provider_id)
+    )
     context = {
-        **await provider_context(api, period_id, provider_id),
+        **top,
         "rows": list(csv.DictReader(io.StringIO(upstream.text))),
     }
     return render(request, "payments/remittance.html", context)

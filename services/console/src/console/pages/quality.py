@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -48,8 +49,9 @@ async def league_page(
     table = None
     histogram = None
     if chosen:
-        table = await api.get("quality", "/v1/benchmarks", period=chosen)
-        council = await api.get("quality", "/v1/kpis", period=chosen)
+        table, council = await asyncio.gather(
+            api.get("quality", "/v1/benchmarks", period=chosen), api.get("quality", "/v1/kpis", period=chosen)
+        )
         histogram = _histogram(
             "council-lengths", f"Planned visit lengths across the council, {chosen}", council["kpis"]
         )
@@ -93,7 +95,8 @@ async def _latest_kpis(api: StaffApi, provider_id: str, rows: list[dict[str, Any
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
 async def provider_page(request: Request, provider_id: str, api: Api) -> HTMLResponse:
     """A provider's score and key KPIs over its latest evaluated periods, as charts and tables."""
-    rows: list[dict[str, Any]] = await api.get("quality", f"/v1/providers/{provider_id}/scores", limit=HISTORY)
+    scores = api.get("quality", f"/v1/providers/{provider_id}/scores", limit=HISTORY)
+    rows, names = await asyncio.gather(scores, provider_names(api))
     labels = [r["period"] for r in rows]
     charts = []
     for kpi in CHARTED:
@@ -102,7 +105,6 @@ async def provider_page(request: Request, provider_id: str, api: Api) -> HTMLRes
         svg = line_chart(f"chart-{kpi.name}", kpi.title, labels, values, kind=kpi.kind, target=target)
         charts.append({"kpi": kpi, "svg": svg, "points": list(zip(labels, values, strict=True)), "target": target})
     period, kpis = await _latest_kpis(api, provider_id, rows)
-    names = await provider_names(api)
     context = {
         "section": "quality",
         "provider_id": provider_id,
@@ -119,15 +121,18 @@ async def recommendations_page(
     request: Request, api: Api, errors: FormErrors | None = None, values: dict[str, str] | None = None
 ) -> HTMLResponse:
     """Open recommendations to confirm or reject with a reason, then the latest decided."""
-    open_ = await api.get("quality", "/v1/recommendations", status="open", limit=200)
-    confirmed = await api.get("quality", "/v1/recommendations", status="confirmed", limit=50)
-    rejected = await api.get("quality", "/v1/recommendations", status="rejected", limit=50)
+    open_, confirmed, rejected, names = await asyncio.gather(
+        api.get("quality", "/v1/recommendations", status="open", limit=200),
+        api.get("quality", "/v1/recommendations", status="confirmed", limit=50),
+        api.get("quality", "/v1/recommendations", status="rejected", limit=50),
+        provider_names(api),
+    )
     decided = sorted(confirmed["items"] + rejected["items"], key=lambda r: r["decided_at"] or "", reverse=True)
     context = {
         "section": "quality",
         "open": open_["items"],
         "decided": decided,
-        "names": await provider_names(api),
+        "names": names,
         "notice": NOTICES.get(request.query_params.get("done", "")),
         "errors": errors,
         "values": values or {},
