@@ -7,7 +7,9 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export XDG_RUNTIME_DIR ?= /tmp
 
-.PHONY: install up down test lint bench fuzz
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install up down test lint bench fuzz chromium
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -30,7 +32,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+# The console's browser tests drive Debian's chromium; install it where it is missing (CI's fresh machine).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian's chromium for the console's browser tests"; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y --no-install-recommends chromium \
+			|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }; \
+	fi
+
+test: lint chromium
 	$(BIN)/pytest
 
 bench: install

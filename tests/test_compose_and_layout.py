@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import yaml
+from console.settings import ConsoleSettings
 from shared.devstack.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,14 +25,30 @@ def test_compose_wires_every_service_with_its_port_healthcheck_and_environment()
         assert spec["command"][-1] == str(svc.default_port)
         assert spec["ports"] == [f"{svc.default_port}:{svc.default_port}"]
         assert f":{svc.default_port}/readyz" in " ".join(spec["healthcheck"]["test"])
+        assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
         env = spec["environment"]
+        if svc.schema is None:
+            continue  # the console: wired to the services below, no database or broker of its own
         assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert "@postgres:5432/" in env["DATABASE_URL"]
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
         assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"  # real Kafka accepts the idempotent producer
         assert spec["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-        assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
     assert (ROOT / "deploy" / "Dockerfile").exists()
+
+
+def test_compose_points_the_console_at_each_service_it_reads() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    console = compose["services"]["console"]
+    env = console["environment"]
+    for setting, service in (("BROKERAGE", "brokerage"), ("MONITORING", "electronic-monitoring"),
+                             ("PAYMENTS", "payments"), ("QUALITY", "quality")):  # fmt: skip
+        port = next(s.default_port for s in SERVICES if s.name == service)
+        assert env[f"CONSOLE_{setting}_URL"] == f"http://{service}:{port}"
+        assert console["depends_on"][service]["condition"] == "service_healthy"
+        assert f"{setting.lower()}_url" in ConsoleSettings.model_fields
+    assert env["CONSOLE_SESSION_SECRET"].startswith("${CONSOLE_SESSION_SECRET:?")
+    assert "DATABASE_URL" not in env
 
 
 def _imports(path: Path) -> set[str]:

@@ -73,6 +73,12 @@ async def test_demo_council_is_seeded_through_the_apis(
             assert visits["accepted"] == visits["posted"], visits
             assert visits["posted"] == 2 * (visits["planned"] - 1)
             assert len(report["clients"]["providers"]) == 3
+            assert {r: c["name"] for r, c in report["clients"]["staff"].items()} == {
+                "payments_staff": "Alex Penrose",
+                "payments_approver": "Sam Kitto",
+                "quality_officer": "Jo Pascoe",
+            }
+            assert report["payment_period"] is not None
 
             case = {"Authorization": f"Bearer {report['clients']['case_management']['key']}"}
             referrals = clients["referrals"]

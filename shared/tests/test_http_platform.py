@@ -45,6 +45,11 @@ async def test_auth_refuses_missing_bad_wrong_role_and_revoked_keys(pg: Postgres
         assert wrong_role.json()["status"] == 403
         ok = await r.client.post("/v1/notes", json=body, headers={"X-API-Key": admin["Authorization"][7:]})
         assert ok.status_code == 201
+        me = await r.client.get("/v1/whoami", headers=provider)
+        assert me.status_code == 200
+        who = me.json()
+        assert (who["name"], who["role"], len(who["provider_ids"])) == ("test-provider", "provider", 1)
+        assert (await r.client.get("/v1/whoami")).status_code == 401
 
         engine = create_engine(url, pool_size=1)
         from shared.auth.keys import parse_key

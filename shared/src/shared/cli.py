@@ -29,7 +29,7 @@ DocsOption = Annotated[Path, typer.Option(help="The docs folder of the repositor
 def up(
     wait: Annotated[float, typer.Option(help="Seconds to wait for every /readyz")] = 60.0,
 ) -> None:
-    """Start the embedded Postgres and broker, migrate, run the five services in the background."""
+    """Start the embedded Postgres and broker, migrate, run the five services and the console in the background."""
     from shared.devstack.services import SERVICES
     from shared.devstack.stack import down as stack_down
     from shared.devstack.stack import stack_home, wait_ready
@@ -42,7 +42,9 @@ def up(
     typer.echo(f"broker    {record.kafka_bootstrap_servers}")
     for svc in SERVICES:
         mark = "ready" if ready[svc.name] else "NOT READY"
-        typer.echo(f"{svc.name:<22} http://127.0.0.1:{svc.port}  docs http://127.0.0.1:{svc.port}/docs  {mark}")
+        url = f"http://127.0.0.1:{svc.port}"
+        about = "sign in with a staff API key" if svc.schema is None else f"docs {url}/docs"
+        typer.echo(f"{svc.name:<22} {url}  {about}  {mark}")
     typer.echo(f"logs      {home / 'logs'}")
     if not all(ready.values()):
         typer.echo("some services did not become ready; see the logs. Stopping.", err=True)
@@ -78,6 +80,9 @@ def demo(
     typer.echo(f"demo council: packages {json.dumps(report['packages'], default=str)}")
     typer.echo(f"              visits {json.dumps(report['visits'], default=str)}")
     typer.echo(f"API keys for each role and where to look: {path}")
+    console = next((svc for svc in SERVICES if svc.name == "console"), None)
+    if console is not None:
+        typer.echo(f"console: http://127.0.0.1:{console.port} (sign in with a key from clients.staff in that file)")
 
 
 @app.command()

@@ -73,6 +73,12 @@ REFERRALS = [
     ("enablement", "enablement_outcomes", "PL25 3DB", ["11:00"], 45),
     ("enablement", "enablement_outcomes", "PL30 5EF", ["14:00"], 30),
 ]
+# The council's own staff, one API client each (the console's sign-in).
+STAFF = {
+    "payments_staff": "Alex Penrose",
+    "payments_approver": "Sam Kitto",
+    "quality_officer": "Jo Pascoe",
+}
 GIVEN = ["Morwenna", "Jory", "Tamsin", "Kerensa", "Piran", "Demelza"]
 FAMILY = ["Trelawny", "Penhale", "Tregenza", "Rowe", "Nance", "Carne"]
 
@@ -262,6 +268,15 @@ async def _seed(
         root = str(target.base_url) if isinstance(target, httpx.AsyncClient) else target
         return root.rstrip("/") + path
 
+    staff = {role: await create_client(name, role, []) for role, name in STAFF.items()}
+    period = _check(
+        await http["payments"].post(
+            "/v1/periods", json={"start_date": str(start)}, headers=_auth(staff["payments_staff"])
+        ),
+        201,
+        409,
+    )
+
     iso = today.isocalendar()
     return {
         "seed": seed,
@@ -278,7 +293,10 @@ async def _seed(
             "case_management": case,
             "etms_vendor": vendor,
             "providers": [{"provider_id": str(p["id"]), "name": p["name"], **p["client"]} for p in providers],
+            # Council staff sign in to the console with these; separation of duties goes by name.
+            "staff": {role: {"name": STAFF[role], **client} for role, client in staff.items()},
         },
+        "payment_period": period.get("period_id") if isinstance(period, dict) else None,
         "urls": {
             "referrals": where("referrals", "/v1/referrals"),
             "offers": where("brokerage", "/v1/offers"),
@@ -286,5 +304,6 @@ async def _seed(
             "visits": where("monitoring", "/v1/visits"),
             "periods": where("payments", "/v1/periods"),
             "kpis": where("quality", f"/v1/kpis?period={iso.year}-W{iso.week:02d}"),
+            **({"console": where("console", "/")} if "console" in base_urls else {}),
         },
     }

@@ -86,6 +86,14 @@ async def test_nobody_accepts_then_staff_award_by_hand(stack: Any, make_referral
 
     queue = (await stack.client.get("/v1/queue", headers=stack.admin)).json()
     assert [q["package"]["id"] for q in queue] == [str(ref.referral_id)]
+    # Staff see the offer it had and how it was answered, in the queue and on its own.
+    [queued_offer] = queue[0]["offers"]
+    assert (queued_offer["id"], queued_offer["provider_id"], queued_offer["round"]) == (offer, str(only), 1)
+    assert (queued_offer["status"], queued_offer["decline_reason"]) == ("declined", "no_capacity")
+    offers = await stack.client.get(f"/v1/packages/{ref.referral_id}/offers", headers=stack.admin)
+    assert offers.json() == queue[0]["offers"]
+    assert (await stack.client.get(f"/v1/packages/{uuid.uuid4()}/offers", headers=stack.admin)).status_code == 404
+    assert (await stack.client.get(f"/v1/packages/{ref.referral_id}/offers", headers=headers)).status_code == 403
 
     no_reason = await stack.client.post(
         f"/v1/packages/{ref.referral_id}/award", json={"provider_id": str(other)}, headers=stack.admin

@@ -90,3 +90,18 @@ async def test_only_admin_may_run_the_dps(stack: Any) -> None:
         response = await stack.client.request(method, path, headers=provider_headers)
         assert response.status_code == 403, path
     assert (await stack.client.get("/v1/zones")).status_code == 401
+
+
+async def test_council_staff_read_the_provider_directory_but_change_nothing(stack: Any) -> None:
+    await stack.setup_dps()
+    provider_id = await stack.admit("kernow")
+    for role in ("payments_staff", "payments_approver", "quality_officer"):
+        staff = await stack.headers(role)
+        listed = await stack.client.get("/v1/providers", headers=staff)
+        assert [p["id"] for p in listed.json()["items"]] == [str(provider_id)], role
+        assert (await stack.client.get(f"/v1/providers/{provider_id}", headers=staff)).json()["name"] == "kernow"
+        patch = await stack.client.patch(f"/v1/providers/{provider_id}", json={"active": False}, headers=staff)
+        assert patch.status_code == 403, role
+        assert (await stack.client.get("/v1/queue", headers=staff)).status_code == 403, role
+    case_management = await stack.headers("case_management")
+    assert (await stack.client.get("/v1/providers", headers=case_management)).status_code == 403

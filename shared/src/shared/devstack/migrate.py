@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import asyncpg
 from alembic.script import ScriptDirectory
 
@@ -10,9 +12,12 @@ from shared.devstack.services import AUTH_SCHEMA, SERVICES, ServiceInfo, auth_mi
 from shared.settings import to_asyncpg_dsn
 
 
-def _targets(services: tuple[ServiceInfo, ...]) -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = [(AUTH_SCHEMA, auth_migrations_dir())]
-    out += [(s.schema, s.migrations_dir()) for s in services if s.migrations_dir().exists()]
+def _targets(services: tuple[ServiceInfo, ...]) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = [(AUTH_SCHEMA, auth_migrations_dir())]
+    for svc in services:
+        path = svc.migrations_dir()
+        if svc.schema is not None and path is not None and path.exists():
+            out.append((svc.schema, path))
     return out
 
 
@@ -20,7 +25,7 @@ def migrate_all_sync(database_url: str, services: tuple[ServiceInfo, ...] = SERV
     """Upgrade every schema to head; returns the schemas migrated."""
     done = []
     for schema, path in _targets(services):
-        upgrade_sync(path, database_url, schema)  # type: ignore[arg-type]
+        upgrade_sync(path, database_url, schema)
         done.append(schema)
     return done
 
@@ -29,7 +34,7 @@ async def migrate_all(database_url: str, services: tuple[ServiceInfo, ...] = SER
     """Async variant for fixtures."""
     done = []
     for schema, path in _targets(services):
-        await upgrade(path, database_url, schema)  # type: ignore[arg-type]
+        await upgrade(path, database_url, schema)
         done.append(schema)
     return done
 
@@ -40,7 +45,7 @@ async def pending_schemas(database_url: str, services: tuple[ServiceInfo, ...] =
     try:
         pending = []
         for schema, path in _targets(services):
-            heads = set(ScriptDirectory.from_config(alembic_config(path, database_url, schema)).get_heads())  # type: ignore[arg-type]
+            heads = set(ScriptDirectory.from_config(alembic_config(path, database_url, schema)).get_heads())
             table = f'"{schema}".alembic_version'
             exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table)
             current = {r[0] for r in await conn.fetch(f"SELECT version_num FROM {table}")} if exists else set()  # noqa: S608

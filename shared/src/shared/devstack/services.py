@@ -1,4 +1,4 @@
-"""The five services: name, package, port, schema, settings prefix."""
+"""The five services and the staff console: name, package, port, schema (if it has a database), settings prefix."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ServiceInfo:
-    """How to run and migrate one service."""
+    """How to run and migrate one service; ``schema`` is None for one without a database (the console)."""
 
     name: str
     package: str
     default_port: int
-    schema: str
+    schema: str | None
 
     @property
     def port(self) -> int:
         """The loopback port ``homecare up`` serves it on.
 
-        ``HOMECARE_PORT_OFFSET`` moves all five together, so two stacks (two checkouts) can run side by side.
+        ``HOMECARE_PORT_OFFSET`` moves them all together, so two stacks (two checkouts) can run side by side.
         """
         return self.default_port + int(os.environ.get("HOMECARE_PORT_OFFSET", "0"))
 
@@ -36,8 +36,10 @@ class ServiceInfo:
         """Prefix of the service's own settings."""
         return f"{self.package.upper()}_"
 
-    def migrations_dir(self) -> Path:
-        """The Alembic script folder inside the package."""
+    def migrations_dir(self) -> Path | None:
+        """The Alembic script folder inside the package; None for a service without a database."""
+        if self.schema is None:
+            return None
         return Path(str(importlib.resources.files(self.package) / "db" / "migrations"))
 
     def installed(self) -> bool:
@@ -51,6 +53,8 @@ SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("electronic-monitoring", "monitoring", 8003, "monitoring"),
     ServiceInfo("payments", "payments", 8004, "payments"),
     ServiceInfo("quality", "quality", 8005, "quality"),
+    # Staff's web pages over the five services' public APIs: no database of its own.
+    ServiceInfo("console", "console", 8000, None),
 )
 
 AUTH_SCHEMA = "auth"

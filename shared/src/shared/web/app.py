@@ -30,6 +30,7 @@ from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
 from shared.web.audit import router as audit_router
 from shared.web.health import router as health_router
+from shared.web.identity import router as identity_router
 from shared.web.middleware import PlatformMiddleware
 from shared.web.openapi import document_problems
 from shared.web.runtime import ServiceRuntime
@@ -203,6 +204,7 @@ def create_service_app(defn: ServiceDefinition) -> FastAPI:
         body_limits=dict(defn.body_limits),
     )
     app.include_router(health_router)
+    app.include_router(identity_router)
     for router in defn.routers:
         app.include_router(router)
     app.include_router(audit_router)

@@ -12,6 +12,10 @@ from shared.errors import Forbidden
 AdminDep = Annotated[Principal, Depends(require_roles("admin"))]
 ProviderDep = Annotated[Principal, Depends(require_roles("provider"))]
 ProviderOrAdminDep = Annotated[Principal, Depends(require_roles("provider", "admin"))]
+# Council staff of every office read the DPS directory: it names the providers they pay and score.
+StaffReaderDep = Annotated[
+    Principal, Depends(require_roles("admin", "payments_staff", "payments_approver", "quality_officer"))
+]
 
 MAX_PAGE = 200
 

@@ -12,7 +12,7 @@ from shared.db.session import SessionDep
 from shared.errors import Conflict, InvalidInput, NotFound, field_error
 from shared.web.openapi import problem_responses
 
-from brokerage.api.deps import MAX_PAGE, AdminDep
+from brokerage.api.deps import MAX_PAGE, AdminDep, StaffReaderDep
 from brokerage.api.dps_schemas import (
     PricingLevelIn,
     PricingLevelOut,
@@ -140,7 +140,7 @@ async def admit_provider(body: ProviderIn, session: SessionDep, who: AdminDep) -
 @router.get("/providers")
 async def list_providers(
     session: SessionDep,
-    _: AdminDep,
+    _: StaffReaderDep,
     after: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> ProviderPage:
@@ -152,7 +152,7 @@ async def list_providers(
 
 
 @router.get("/providers/{provider_id}")
-async def get_provider(provider_id: uuid.UUID, session: SessionDep, _: AdminDep) -> ProviderOut:
+async def get_provider(provider_id: uuid.UUID, session: SessionDep, _: StaffReaderDep) -> ProviderOut:
     """One provider."""
     row = await dps.get_provider(session, provider_id)
     if row is None:

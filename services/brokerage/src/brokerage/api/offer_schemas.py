@@ -145,11 +145,28 @@ class SkipOut(BaseModel):
     at: datetime
 
 
+class OfferRecord(BaseModel):
+    """An offer made for a package and how the provider answered (staff only)."""
+
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    cascade: int
+    round: int
+    status: str
+    offered_at: datetime
+    deadline: datetime
+    answered_at: datetime | None
+    bid: Money | None
+    decline_reason: str | None
+    decline_note: str | None
+
+
 class QueuedPackage(BaseModel):
-    """A package in the brokerage queue (staff only)."""
+    """A package in the brokerage queue (staff only), with the offers it had and why providers were skipped."""
 
     package: PackageOut
     skips: list[SkipOut]
+    offers: list[OfferRecord] = []
 
 
 class PackagePage(BaseModel):

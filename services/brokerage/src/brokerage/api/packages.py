@@ -18,6 +18,7 @@ from brokerage.api.offer_schemas import (
     HandbackOut,
     ManualAwardIn,
     ManualOfferIn,
+    OfferRecord,
     PackageOut,
     PackagePage,
     QueuedPackage,
@@ -87,12 +88,16 @@ async def brokerage_queue(
     after: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> list[QueuedPackage]:
-    """Packages waiting for staff: no zone, or nobody accepted; with each round's recorded skips."""
+    """Packages waiting for staff: no zone, or nobody accepted; with each round's offers and recorded skips."""
     rows = await packages.list_packages(
         session, statuses=[s.value for s in QUEUE_STATUSES], provider_id=None, after=after, limit=limit
     )
     return [
-        QueuedPackage(package=_out(r), skips=[SkipOut(**s) for s in await packages.skips_of(session, r["id"])])
+        QueuedPackage(
+            package=_out(r),
+            skips=[SkipOut(**s) for s in await packages.skips_of(session, r["id"])],
+            offers=[OfferRecord(**o) for o in await packages.offers_of(session, r["id"])],
+        )
         for r in rows
     ]
 
@@ -101,6 +106,14 @@ async def brokerage_queue(
 async def package_skips(package_id: uuid.UUID, session: SessionDep, _: AdminDep) -> list[SkipOut]:
     """Every provider passed over for the package, by cascade and round, with the reason."""
     return [SkipOut(**s) for s in await packages.skips_of(session, package_id)]
+
+
+@router.get("/packages/{package_id}/offers")
+async def package_offers(package_id: uuid.UUID, session: SessionDep, _: AdminDep) -> list[OfferRecord]:
+    """Every offer made for the package, by cascade and round, with each provider's answer."""
+    if await packages.get_package(session, package_id) is None:
+        raise NotFound(f"No package {package_id}.")
+    return [OfferRecord(**o) for o in await packages.offers_of(session, package_id)]
 
 
 @router.post("/packages/{package_id}/offers", status_code=201, responses=problem_responses(409))

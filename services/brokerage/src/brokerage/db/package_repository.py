@@ -171,6 +171,16 @@ async def skips_of(session: AsyncSession, package_id: uuid.UUID) -> list[dict[st
     return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
+async def offers_of(session: AsyncSession, package_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every offer of a package, with its answer, in the order they were made."""
+    query = (
+        select(offer)
+        .where(offer.c.package_id == package_id)
+        .order_by(offer.c.cascade, offer.c.round, offer.c.offered_at, offer.c.id)
+    )
+    return [dict(r) for r in (await session.execute(query)).mappings().all()]
+
+
 async def insert_offers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Create a round's offers in one statement."""
     if rows:

@@ -7,7 +7,7 @@ import base64
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query
 from shared.audit import record_audit
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments.api.schemas import (
     AdjustmentIn,
     AdjustmentOut,
+    AdjustmentRecord,
     ApprovalIn,
     ApprovalOut,
     LineOut,
@@ -76,6 +77,14 @@ async def create_period(body: PeriodIn, session: SessionDep, runtime: RuntimeDep
     if row is None:
         raise Conflict("a period already starts that day")
     return PeriodOut.model_validate(dict(row))
+
+
+@router.get("/periods")
+async def list_periods(
+    session: SessionDep, who: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[PeriodOut]:
+    """The latest periods, newest first, each with its status."""
+    return [PeriodOut.model_validate(dict(r)) for r in await periods.list_periods(session, limit)]
 
 
 @router.get("/periods/{period_id}")
@@ -164,10 +173,11 @@ async def list_lines(
     provider_id: uuid.UUID | None = None,
     package_id: uuid.UUID | None = None,
     visit_id: uuid.UUID | None = None,
+    status: Literal["payable", "held", "not_payable"] | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 200,
 ) -> LinesPage:
-    """Lines by provider, package or visit, each with its rule and inputs."""
+    """Lines by provider, package, visit or status (``held``: what awaits an officer), with rule and inputs."""
     await _period(session, period_id)
     rows = await periods.lines_page(
         session,
@@ -177,6 +187,7 @@ async def list_lines(
         visit_id=visit_id,
         after=_decode_cursor(cursor) if cursor else None,
         limit=limit,
+        status=status,
     )
     items = [LineOut.model_validate(dict(r)) for r in rows]
     next_cursor = None
@@ -239,6 +250,13 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
         amount=body.amount,
         funder=body.funder,
     )
+
+
+@router.get("/periods/{period_id}/adjustments")
+async def list_adjustments(period_id: uuid.UUID, session: SessionDep, who: Reader) -> list[AdjustmentRecord]:
+    """A period's adjustments with their reasons and who made them, oldest first."""
+    await _period(session, period_id)
+    return [AdjustmentRecord.model_validate(dict(r)) for r in await periods.list_adjustments(session, period_id)]
 
 
 @router.post("/approvals", status_code=201)

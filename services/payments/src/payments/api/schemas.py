@@ -121,6 +121,21 @@ class AdjustmentOut(BaseModel):
     funder: str
 
 
+class AdjustmentRecord(BaseModel):
+    """An adjustment as recorded: what it adjusts, by how much, why and who made it."""
+
+    adjustment_id: uuid.UUID
+    period_id: uuid.UUID
+    provider_id: uuid.UUID
+    package_id: uuid.UUID | None
+    ledger_key: str | None
+    funder: str
+    amount: Money
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
 class ApprovalIn(BaseModel):
     """An officer releases a held visit, a visit's excess minutes, or a package's exceptional excess."""
 

@@ -42,6 +42,12 @@ async def get_period(session: AsyncSession, period_id: uuid.UUID, *, lock: bool 
     return (await session.execute(stmt)).mappings().first()
 
 
+async def list_periods(session: AsyncSession, limit: int) -> list[RowMapping]:
+    """The latest periods, newest first."""
+    stmt = select(period).order_by(period.c.start_date.desc()).limit(limit)
+    return list((await session.execute(stmt)).mappings().all())
+
+
 async def in_status(session: AsyncSession, status: str) -> list[RowMapping]:
     """Every period in a status, oldest first."""
     stmt = select(period).where(period.c.status == status).order_by(period.c.start_date)
@@ -94,9 +100,12 @@ async def lines_page(
     visit_id: uuid.UUID | None,
     after: tuple[str, str, str] | None,
     limit: int,
+    status: str | None = None,
 ) -> list[RowMapping]:
     """Lines ordered by provider, package and key, after a cursor."""
     stmt = select(line).where(line.c.period_id == period_id)
+    if status is not None:
+        stmt = stmt.where(line.c.status == status)
     if provider_id is not None:
         stmt = stmt.where(line.c.provider_id == provider_id)
     if package_id is not None:
@@ -121,6 +130,16 @@ async def get_line(session: AsyncSession, period_id: uuid.UUID, ledger_key: str)
 async def add_adjustment(session: AsyncSession, values: dict[str, Any]) -> None:
     """Record an adjustment."""
     await session.execute(insert(adjustment).values(**values))
+
+
+async def list_adjustments(session: AsyncSession, period_id: uuid.UUID) -> list[RowMapping]:
+    """A period's adjustments in the order they were made."""
+    stmt = (
+        select(adjustment)
+        .where(adjustment.c.period_id == period_id)
+        .order_by(adjustment.c.created_at, adjustment.c.adjustment_id)
+    )
+    return list((await session.execute(stmt)).mappings().all())
 
 
 async def adjusters(session: AsyncSession, period_id: uuid.UUID) -> set[str]:

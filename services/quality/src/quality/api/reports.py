@@ -14,7 +14,7 @@ from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
 from quality.api.deps import KpiReader, Officer, PeriodLabel, Writer, only_own_provider, read_period
-from quality.api.schemas import EvaluationOut, KpiOut, ScoreOut
+from quality.api.schemas import EvaluatedPeriodOut, EvaluationOut, KpiOut, ScoreOut
 from quality.db import records_repository as records
 from quality.db import results_repository as results
 from quality.db.facts_repository import load_facts
@@ -23,6 +23,7 @@ from quality.domain.scope import Scope
 from quality.period_run import evaluate_period
 
 router = APIRouter(prefix="/v1", tags=["reports"])
+MAX_HISTORY = 104
 
 
 @router.get("/kpis", response_model=KpiOut, responses=problem_responses(404))
@@ -91,3 +92,24 @@ async def get_score(provider_id: uuid.UUID, period: str, session: SessionDep, _:
     if row is None:
         raise NotFound("This provider has no score for that period; evaluate the period first.")
     return row
+
+
+@router.get("/providers/{provider_id}/scores", response_model=list[ScoreOut])
+async def list_provider_scores(
+    provider_id: uuid.UUID,
+    session: SessionDep,
+    _: Officer,
+    limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 26,
+) -> Any:
+    """A provider's stored scores over its latest evaluated periods, oldest first: its KPIs over time."""
+    return await results.scores_of_provider(session, provider_id, limit)
+
+
+@router.get("/periods", response_model=list[EvaluatedPeriodOut])
+async def list_evaluated_periods(session: SessionDep, _: KpiReader) -> Any:
+    """Every evaluated period (those with a league table), newest first."""
+    scored = await results.scored_periods(session)
+    return [
+        {"period": label, "period_start": start, "period_end": end, "scored_at": at}
+        for label, start, end, at in sorted(scored, key=lambda p: (p[1], p[2]), reverse=True)
+    ]

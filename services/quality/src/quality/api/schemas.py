@@ -226,6 +226,15 @@ class ScoreOut(BaseModel):
     computed_at: datetime
 
 
+class EvaluatedPeriodOut(BaseModel):
+    """A period with stored scores, and when it was first scored."""
+
+    period: str
+    period_start: date
+    period_end: date
+    scored_at: datetime
+
+
 class LeagueRowOut(BaseModel):
     """A line of the published league table."""
 

@@ -43,6 +43,19 @@ async def score_of(session: AsyncSession, provider_id: uuid.UUID, period: str) -
     return dict(row) if row else None
 
 
+async def scores_of_provider(session: AsyncSession, provider_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
+    """A provider's latest stored scores, oldest first: its history for charts."""
+    latest = (
+        select(score)
+        .where(score.c.provider_id == provider_id)
+        .order_by(score.c.period_start.desc(), score.c.period_end.desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(select(latest).order_by(latest.c.period_start, latest.c.period_end))
+    return [dict(r) for r in rows.mappings()]
+
+
 async def period_evaluated(session: AsyncSession, period: str) -> bool:
     """Whether any score is stored for a period."""
     return (
