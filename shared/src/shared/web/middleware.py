@@ -40,11 +40,17 @@ class PlatformMiddleware:
         return self.max_body_bytes
 
     def _route(self, scope: Scope) -> str:
+        # The router leaves the matched route in the scope: its path template, never the raw path,
+        # whose ids would make a time series per resource.
+        routed: Any = scope.get("route")
+        if routed is not None and hasattr(routed, "path"):
+            return str(routed.path)
         app: Any = scope.get("app")
         for route in getattr(app, "routes", []):
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return str(getattr(route, "path", scope["path"]))
+                # Answered before routing (a 413): routers included whole have no template to give.
+                return str(getattr(route, "path", "unrouted"))
         return "unmatched"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
