@@ -1,0 +1,109 @@
+"""The whole simulated county (``homecare simulate``) against a stack of its own; prints JSON.
+
+Starts an embedded stack on free ports in a temporary home, runs the simulation at ``--scale``
+(1 = Cornwall), stops the stack, and prints how long each stage took and what the county came to,
+with the load average before and after (the machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+
+def _free_block(size: int) -> int:
+    """A port with the ``size`` ports from it free, for the five services."""
+    from shared.devstack.ports import free_port
+
+    while True:
+        first = free_port()
+        try:
+            for port in range(first, first + size):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+def _load() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+async def _simulate(scale: float, seed: int, database_url: str) -> dict[str, Any]:
+    from shared.auth.clients import create_client
+    from shared.db.engine import create_engine
+    from shared.devstack.services import SERVICES
+    from shared.simulate import SimulationOptions, simulate
+
+    engine = create_engine(database_url, pool_size=1)
+
+    async def make_client(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
+        async with engine.begin() as conn:
+            issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
+        return {"id": str(issued.id), "key": issued.key}
+
+    urls: dict[str, Any] = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
+    try:
+        sim = await simulate(urls, make_client, SimulationOptions(scale=scale, seed=seed, show_progress=False))
+    finally:
+        await engine.dispose()
+    return sim.report
+
+
+def main() -> None:
+    """Run the county once and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    from shared.devstack.ports import free_port
+
+    home = Path(tempfile.mkdtemp(prefix="homecare-county-"))
+    os.environ |= {
+        "HOMECARE_HOME": str(home),
+        "HOMECARE_PG_PORT": str(free_port()),
+        "HOMECARE_BROKER_PORT": str(free_port()),
+        "HOMECARE_PORT_OFFSET": str(_free_block(5) - 8001),
+    }
+    from shared.devstack.services import SERVICES
+    from shared.devstack.stack import down, up, wait_ready
+
+    load_before = _load()
+    record = up(home)
+    try:
+        if not all(asyncio.run(wait_ready(SERVICES, timeout=120)).values()):
+            sys.exit("the stack did not become ready")
+        started = time.perf_counter()
+        report = asyncio.run(_simulate(args.scale, args.seed, record.database_url))
+        seconds = round(time.perf_counter() - started, 1)
+    finally:
+        down(home)
+    p, v, m = report["packages"], report["visits"], report["money"]
+    print(json.dumps({
+        "scale": args.scale,
+        "seconds": seconds,
+        "stage_seconds": report["stage_seconds"],
+        "packages_submitted": p["submitted"],
+        "packages_placed": p["placed"],
+        "weekly_hours_placed": p["weekly_hours_placed"],
+        "visits_planned": v["planned"],
+        "events_posted": v["events"]["posted"],
+        "paid": m["paid"],
+        "held": m["held"],
+        "load_average_before": load_before,
+        "load_average_after": _load(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
