@@ -17,7 +17,7 @@ from payments.db.tables import hospital_stay, package, package_rate, referral_st
 async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: list[tuple[date, Decimal]]) -> None:
     """Store an award's terms (a re-award after a hand-back replaces them) and its dated rates."""
     stmt = insert(package).values(**values)
-    changed = {k: stmt.excluded[k] for k in values if k != "package_id"}
+    changed: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "package_id"}
     # A re-award after a handback applies from its own start: the days the earlier provider delivered
     # keep the package's first start date and their rates, so those visits are still paid.
     changed["start_date"] = func.least(package.c.start_date, stmt.excluded.start_date)
