@@ -15,7 +15,6 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +39,13 @@ def _load() -> list[float]:
 
 
 async def _simulate(scale: float, seed: int, database_url: str) -> dict[str, Any]:
-    from shared.auth.clients import create_client
-    from shared.db.engine import create_engine
+    from shared.auth.clients import client_maker
     from shared.devstack.services import SERVICES
     from shared.simulate import SimulationOptions, simulate
 
-    engine = create_engine(database_url, pool_size=1)
-
-    async def make_client(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
-        async with engine.begin() as conn:
-            issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
-        return {"id": str(issued.id), "key": issued.key}
-
     urls: dict[str, Any] = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
-    try:
-        sim = await simulate(urls, make_client, SimulationOptions(scale=scale, seed=seed, show_progress=False))
-    finally:
-        await engine.dispose()
+    options = SimulationOptions(scale=scale, seed=seed, show_progress=False)
+    sim = await simulate(urls, client_maker(database_url), options)
     return sim.report
 
 

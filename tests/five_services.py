@@ -21,10 +21,9 @@ from quality.main import create_app as quality_app
 from quality.settings import QualitySettings
 from referrals.main import create_app as referrals_app
 from referrals.settings import ReferralsSettings
-from shared.auth.clients import create_client
+from shared.auth.clients import client_maker
 from shared.clock import LONDON, london_wall_clock_to_utc
 from shared.contracts.monitoring import planned_visit_id
-from shared.db.engine import create_engine
 from shared.testing.apps import running_app
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 
@@ -48,13 +47,7 @@ class FiveServices:
 
     async def new_client(self, name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
         """An API client with a role (an administrator's job, done on the auth schema)."""
-        engine = create_engine(self.database_url, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
-        finally:
-            await engine.dispose()
-        return {"id": str(issued.id), "key": issued.key}
+        return await client_maker(self.database_url)(name, role, provider_ids)
 
     async def headers(
         self, role: str, provider_ids: list[uuid.UUID] | None = None, name: str | None = None

@@ -47,21 +47,10 @@ def up(
 
 def _stack_client_maker():  # type: ignore[no-untyped-def]
     """Create API clients in the running stack's auth schema, as ``homecare clients create`` does."""
-    from shared.auth.clients import create_client
+    from shared.auth.clients import client_maker
     from shared.devstack.stack import resolve_urls
 
-    db, _ = resolve_urls()
-
-    async def make_client(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
-        engine = create_engine(db, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
-        finally:
-            await engine.dispose()
-        return {"id": str(issued.id), "key": issued.key}
-
-    return make_client
+    return client_maker(resolve_urls()[0])
 
 
 def _run_simulation(scale: float, seed: int, speed: float, show_progress: bool):  # type: ignore[no-untyped-def]

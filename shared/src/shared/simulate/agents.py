@@ -19,9 +19,10 @@ from shared.money import round_pennies
 from shared.simulate.api import Api, ApiError
 from shared.simulate.scenario import ProviderSpec, lane_of
 
-POLL_SECONDS = 0.5
+# Reading open offers is brokerage's heaviest read: providers without a webhook look every few seconds.
+POLL_SECONDS = 2.0
 # A provider with a webhook still looks now and then, in case a delivery is slow or lost.
-WEBHOOK_FALLBACK_SECONDS = 2.0
+WEBHOOK_FALLBACK_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
