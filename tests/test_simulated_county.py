@@ -179,7 +179,7 @@ def expected_totals(sim: Simulated) -> Totals:
 
 async def test_a_seeded_county_is_paid_what_each_package_adds_up_to(pg: PostgresHandle, bootstrap: str) -> None:
     async with five_services(pg, bootstrap) as s:
-        options = SimulationOptions(scale=0.004, seed=11, show_progress=False)
+        options = SimulationOptions(scale=0.004, seed=11, show_progress=False, poll_seconds=0.5)
         sim = await simulate(s.targets(), s.new_client, options)
         staff = {"Authorization": f"Bearer {sim.council.keys['payments_staff']}"}
         got: dict[str, Any] = check(await s.payments.get(f"/v1/periods/{sim.period_id}/totals", headers=staff), 200)

@@ -53,14 +53,18 @@ def _stack_client_maker():  # type: ignore[no-untyped-def]
     return client_maker(resolve_urls()[0])
 
 
-def _run_simulation(scale: float, seed: int, speed: float, show_progress: bool):  # type: ignore[no-untyped-def]
+def _run_simulation(  # type: ignore[no-untyped-def]
+    scale: float, seed: int, speed: float, show_progress: bool, poll_seconds: float
+):
     from rich.console import Console
 
     from shared.devstack.services import SERVICES
     from shared.simulate import PeriodTaken, SimulationOptions, simulate
 
     urls: dict[str, object] = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
-    options = SimulationOptions(scale=scale, seed=seed, speed=speed, show_progress=show_progress)
+    options = SimulationOptions(
+        scale=scale, seed=seed, speed=speed, show_progress=show_progress, poll_seconds=poll_seconds
+    )
     console = Console(stderr=True)
     try:
         return asyncio.run(simulate(urls, _stack_client_maker(), options, console=console)).report  # type: ignore[arg-type]
@@ -78,6 +82,9 @@ def simulate(
     ] = 0.0,
     json_path: Annotated[str | None, typer.Option("--json", help="Also write the report as JSON here")] = None,
     progress: Annotated[bool, typer.Option(help="A progress bar per stage")] = True,
+    poll_seconds: Annotated[
+        float, typer.Option(help="How often providers without a webhook read their open offers")
+    ] = 5.0,
 ) -> None:
     """Simulate a whole county through the running stack's public APIs and print the report.
 
@@ -90,7 +97,7 @@ def simulate(
     from shared.devstack.stack import stack_home
     from shared.simulate.report import render
 
-    report = _run_simulation(scale, seed, speed, progress)
+    report = _run_simulation(scale, seed, speed, progress, poll_seconds)
     path = stack_home() / "simulation-report.json"
     text = json.dumps(report, indent=2, default=str)
     path.write_text(text)
@@ -107,7 +114,8 @@ def demo(
     """A small simulated county (scale 0.01) for a newcomer to look at: what ``make up`` runs."""
     from shared.devstack.stack import stack_home
 
-    report = _run_simulation(0.01, seed, 0.0, False)
+    # A small county on a quiet stack: providers can afford to look for offers every second.
+    report = _run_simulation(0.01, seed, 0.0, False, 1.0)
     path = stack_home() / "demo-report.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     p, v, m, q = report["packages"], report["visits"], report["money"], report["quality"]

@@ -20,9 +20,9 @@ from shared.simulate.api import Api, ApiError
 from shared.simulate.scenario import ProviderSpec, lane_of
 
 # Reading open offers is brokerage's heaviest read: providers without a webhook look every few seconds.
-POLL_SECONDS = 2.0
-# A provider with a webhook still looks now and then, in case a delivery is slow or lost.
-WEBHOOK_FALLBACK_SECONDS = 15.0
+POLL_SECONDS = 5.0
+# A provider with a webhook still looks now and then (this many polls apart), in case a delivery is lost.
+WEBHOOK_FALLBACK_POLLS = 6
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class ProviderAgent:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     counts: dict[str, int] = field(default_factory=dict)
     last_error: str | None = None
+    poll_seconds: float = POLL_SECONDS
 
     def lane(self, offer: dict[str, Any]) -> tuple[str, int]:
         """The zone and lane an offer falls in, from what the offer shows."""
@@ -106,7 +107,7 @@ class ProviderAgent:
 
     async def run(self, api: Api) -> None:
         """Sweep whenever woken by a webhook, or every poll interval, until cancelled."""
-        interval = WEBHOOK_FALLBACK_SECONDS if self.spec.webhook else POLL_SECONDS
+        interval = self.poll_seconds * (WEBHOOK_FALLBACK_POLLS if self.spec.webhook else 1)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=interval)

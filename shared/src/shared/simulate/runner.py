@@ -18,7 +18,7 @@ from rich.console import Console
 
 from shared.clock import LONDON
 from shared.simulate import etms
-from shared.simulate.agents import ProviderAgent
+from shared.simulate.agents import POLL_SECONDS, ProviderAgent
 from shared.simulate.api import Api, CreateClient, open_api, poll
 from shared.simulate.council import Council, set_up_council
 from shared.simulate.progress import Stages
@@ -47,6 +47,8 @@ class SimulationOptions:
     today: date | None = None
     show_progress: bool = True
     webhooks: bool = True
+    # How often a provider without a webhook reads its open offers.
+    poll_seconds: float = POLL_SECONDS
 
 
 @dataclass
@@ -74,11 +76,12 @@ async def _open_period(api: Api, key: str, scenario: Scenario) -> str:
 
 
 async def _place(
-    api: Api, council: Council, scenario: Scenario, agents: dict[str, ProviderAgent], stages: Stages
+    api: Api, council: Council, scenario: Scenario, agents: dict[str, ProviderAgent], stages: Stages, poll: float
 ) -> tuple[list[Placed], Counter[str]]:
     agents.update({
         p.key: ProviderAgent(
-            p, council.provider_ids[p.key], council.provider_keys[p.key], scenario.seed, scenario.zone_lanes
+            p, council.provider_ids[p.key], council.provider_keys[p.key], scenario.seed, scenario.zone_lanes,
+            poll_seconds=poll,
         )
         for p in scenario.providers
     })
@@ -207,7 +210,7 @@ async def simulate(
                 council = await set_up_council(api, create_client, scenario, webhook_base)
                 secrets.update(council.webhook_secrets)
                 period_id = await _open_period(api, council.keys["payments_staff"], scenario)
-            placed, changes = await _place(api, council, scenario, agents, stages)
+            placed, changes = await _place(api, council, scenario, agents, stages, options.poll_seconds)
             visits, stream = await _stream(api, council, scenario, placed, options.speed, stages)
             corrections = await _correct(api, council, placed, visits, stages)
             with stages.stage("services catching up", 1):

@@ -341,8 +341,9 @@ def _providers(
     rng: random.Random, scale: float, demand: dict[str, Decimal], lanes: dict[str, int]
 ) -> tuple[ProviderSpec, ...]:
     count = min(len(PROVIDER_NAMES), max(6, round(45 * scale**0.5)))
-    primes_per_zone = max(2, count // 5)
-    supplementary_per_zone = max(2, count // 7)
+    # A zone has a few primes and a couple of supplementaries, as councils' lots do: every offeree
+    # must answer before a round closes, so more would only slow placement.
+    primes_per_zone, supplementary_per_zone = 3, 2
     zones_of: dict[int, list[tuple[str, str]]] = {i: [] for i in range(count)}
     capacity: dict[int, dict[str, Decimal]] = {i: {} for i in range(count)}
     for zone in ZONES:
