@@ -14,9 +14,7 @@ from typing import Any
 import holidays
 import pytest
 from shared.clock import LONDON, utcnow
-from shared.testing.stack import PostgresHandle, wait_for
-
-from .five_services import (
+from shared.testing.five_services import (
     TIMEOUT,
     accept,
     calculate,
@@ -30,6 +28,7 @@ from .five_services import (
     visit_id,
     visit_state,
 )
+from shared.testing.stack import PostgresHandle, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -20,9 +20,7 @@ import holidays
 import pytest
 import pytest_asyncio
 from shared.clock import LONDON, utcnow
-from shared.testing.stack import PostgresHandle, wait_for
-
-from .five_services import (
+from shared.testing.five_services import (
     TIMEOUT,
     FiveServices,
     accept,
@@ -37,6 +35,7 @@ from .five_services import (
     visit_id,
     visit_state,
 )
+from shared.testing.stack import PostgresHandle, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -16,9 +16,8 @@ from shared.simulate import Simulated, SimulationOptions, simulate
 from shared.simulate.referrals import Placed
 from shared.simulate.scenario import Scenario, weekly_carer_minutes
 from shared.simulate.visits import DeviceVisit
+from shared.testing.five_services import check, five_services
 from shared.testing.stack import PostgresHandle
-
-from .five_services import check, five_services
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

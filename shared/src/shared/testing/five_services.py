@@ -1,8 +1,12 @@
 """The five services running in-process against the test Postgres and a real broker, and the calls the
-cross-service tests make through their public APIs (as the council's users would)."""
+cross-service tests make through their public APIs (as the council's users would).
+
+The services are found by package name, as ``homecare up`` finds them: the platform imports none of them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -11,19 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
-from brokerage.main import create_app as brokerage_app
-from brokerage.settings import BrokerageSettings
-from monitoring.main import create_app as monitoring_app
-from monitoring.settings import MonitoringSettings
-from payments.main import create_app as payments_app
-from payments.settings import PaymentsSettings
-from quality.main import create_app as quality_app
-from quality.settings import QualitySettings
-from referrals.main import create_app as referrals_app
-from referrals.settings import ReferralsSettings
+
 from shared.auth.clients import client_maker
 from shared.clock import LONDON, london_wall_clock_to_utc
 from shared.contracts.monitoring import planned_visit_id
+from shared.devstack.services import SERVICES
 from shared.testing.apps import running_app
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 
@@ -57,21 +53,29 @@ class FiveServices:
         return {"Authorization": f"Bearer {issued['key']}"}
 
 
+# Settings beyond the connections: webhooks sent promptly, so tests need not wait out the worker's poll.
+OVERRIDES: dict[str, dict[str, Any]] = {"brokerage": {"webhook_poll_seconds": 0.2}}
+
+
+def _app(package: str, settings: dict[str, Any]) -> Any:
+    main = importlib.import_module(f"{package}.main")
+    settings_class = getattr(importlib.import_module(f"{package}.settings"), f"{package.title()}Settings")
+    return main.create_app(settings_class(**settings))
+
+
 @asynccontextmanager
-async def five_services(pg: PostgresHandle, bootstrap: str, **monitoring: Any) -> AsyncIterator[FiveServices]:
+async def five_services(pg: PostgresHandle, bootstrap: str) -> AsyncIterator[FiveServices]:
     """Run referrals, brokerage, monitoring, payments and quality in-process on a fresh database."""
     url = await migrated_database(pg)
     common: dict[str, Any] = {"database_url": url, "kafka_bootstrap_servers": bootstrap}
     async with AsyncExitStack() as stack:
-        apps = [
-            referrals_app(ReferralsSettings(**common)),
-            brokerage_app(BrokerageSettings(**common, webhook_poll_seconds=0.2)),
-            monitoring_app(MonitoringSettings(**common, **monitoring)),
-            payments_app(PaymentsSettings(**common)),
-            quality_app(QualitySettings(**common)),
-        ]
-        clients = [(await stack.enter_async_context(running_app(app))).client for app in apps]
-        yield FiveServices(url, *clients)
+        clients = {
+            svc.package: (
+                await stack.enter_async_context(running_app(_app(svc.package, common | OVERRIDES.get(svc.package, {}))))
+            ).client
+            for svc in SERVICES
+        }
+        yield FiveServices(url, **clients)
 
 
 def check(r: httpx.Response, *codes: int) -> Any:
