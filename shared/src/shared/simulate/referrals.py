@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from shared.clock import utcnow
 from shared.simulate.agents import ProviderAgent
-from shared.simulate.api import Api
+from shared.simulate.api import Api, ApiError
 from shared.simulate.scenario import ReferralSpec, Scenario, hours_text, nhs_number, weekly_carer_minutes
 
 PLACEMENT_TIMEOUT = 300.0
@@ -94,6 +96,7 @@ class PlacementWatcher:
         self.key = key
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.since = utcnow() - timedelta(seconds=5)
+        self.errors: list[str] = []
 
     def expect(self, referral_id: uuid.UUID) -> asyncio.Future[dict[str, Any]]:
         """A future answered with the referral once it is placed or unplaced."""
@@ -124,7 +127,10 @@ class PlacementWatcher:
     async def run(self) -> None:
         """Look every ``WATCH_SECONDS`` until cancelled."""
         while True:
-            await self.look()
+            try:
+                await self.look()
+            except (ApiError, httpx.HTTPError) as exc:  # A slow or refused listing: look again shortly.
+                self.errors.append(repr(exc))
             await asyncio.sleep(WATCH_SECONDS)
 
 

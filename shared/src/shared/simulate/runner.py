@@ -235,6 +235,7 @@ async def simulate(
             "period": {"id": period_id, "start": str(scenario.period_start), "end": str(scenario.period_end)},
             "packages": packages_section(scenario, placed, changes),
             "offers": {"answers": dict(sorted(answers.items())),
+                       "provider_errors": {a.spec.name: a.last_error for a in agents.values() if a.last_error},
                        "webhooks": {"received": hooks.received, "refused": hooks.refused} if hooks else None},
             "visits": visits_section([v for vs in visits.values() for v in vs], stream, corrections),
             "money": money_section(money["totals"], names),

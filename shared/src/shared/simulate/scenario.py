@@ -370,7 +370,7 @@ def _providers(
                 zones=tuple(sorted(zones_of[i])),
                 zone_capacity=capacity[i],
                 enablement_allowed=rng.random() < 0.8,
-                webhook=i % 3 != 0,
+                webhook=i % 3 == 1,
                 vendor=i % 2,
                 # Distinct bids, so awards never hinge on a tie.
                 markup=Decimal(i * 37 % 80 + 1) / 1000,
