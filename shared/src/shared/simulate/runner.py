@@ -27,7 +27,7 @@ from shared.simulate.report import money_section, packages_section, visits_secti
 from shared.simulate.scenario import Scenario, build_scenario
 from shared.simulate.staff import last_full_week, run_payments, run_quality, settle
 from shared.simulate.visits import DeviceVisit, device_visits
-from shared.simulate.webhooks import webhook_receiver
+from shared.simulate.webhooks import WebhookCounts, webhook_receiver
 
 SAMPLE_VISITS = 200
 VERIFY_TIMEOUT = 600.0
@@ -182,6 +182,57 @@ async def _verify_sample(api: Api, council: Council, placed: list[Placed], visit
     await poll(all_final, "sampled visits to reach their final state", VERIFY_TIMEOUT, every=1.0)
 
 
+@dataclass
+class Outcome:
+    """What the stages produced, for the report."""
+
+    placed: list[Placed]
+    changes: Counter[str]
+    visits: dict[str, list[DeviceVisit]]
+    stream: etms.StreamCounts
+    corrections: int
+    totals: dict[str, Any]
+    quality: dict[str, Any]
+
+
+def _report(
+    scenario: Scenario,
+    council: Council,
+    api: Api,
+    agents: dict[str, ProviderAgent],
+    hooks: WebhookCounts | None,
+    done: Outcome,
+    period_id: str,
+) -> dict[str, Any]:
+    names = {str(council.provider_ids[p.key]): p.name for p in scenario.providers}
+    answers: Counter[str] = Counter()
+    for agent in agents.values():
+        answers.update(agent.counts)
+    week = done.quality["week"]
+    return {
+        "seed": scenario.seed,
+        "scale": scenario.scale,
+        "today": str(scenario.today),
+        "period": {"id": period_id, "start": str(scenario.period_start), "end": str(scenario.period_end)},
+        "packages": packages_section(scenario, done.placed, done.changes),
+        "offers": {
+            "answers": dict(sorted(answers.items())),
+            "provider_errors": {a.spec.name: a.last_error for a in agents.values() if a.last_error},
+            "webhooks": {"received": hooks.received, "refused": hooks.refused} if hooks else None,
+        },
+        "visits": visits_section([v for vs in done.visits.values() for v in vs], done.stream, done.corrections),
+        "money": money_section(done.totals, names),
+        "quality": {
+            "week": week,
+            "council_visits": done.quality["kpis"]["kpis"].get("visits"),
+            "scored": done.quality["evaluation"]["scored"],
+            "league_table": done.quality["league_table"]["rows"],
+        },
+        "where": where_section(api, period_id, week),
+        "clients": council.clients,
+    }
+
+
 async def simulate(
     targets: Mapping[str, str | httpx.AsyncClient],
     create_client: CreateClient,
@@ -224,31 +275,8 @@ async def simulate(
             week = last_full_week(scenario.period_start, scenario.period_end)
             with stages.stage("quality evaluation", 1):
                 quality = await run_quality(api, council.keys["quality_officer"], week)
-        names = {str(council.provider_ids[p.key]): p.name for p in scenario.providers}
-        answers: Counter[str] = Counter()
-        for agent in agents.values():
-            answers.update(agent.counts)
-        report = {
-            "seed": scenario.seed,
-            "scale": scenario.scale,
-            "today": str(today),
-            "period": {"id": period_id, "start": str(scenario.period_start), "end": str(scenario.period_end)},
-            "packages": packages_section(scenario, placed, changes),
-            "offers": {"answers": dict(sorted(answers.items())),
-                       "provider_errors": {a.spec.name: a.last_error for a in agents.values() if a.last_error},
-                       "webhooks": {"received": hooks.received, "refused": hooks.refused} if hooks else None},
-            "visits": visits_section([v for vs in visits.values() for v in vs], stream, corrections),
-            "money": money_section(money["totals"], names),
-            "quality": {
-                "week": week,
-                "council_visits": quality["kpis"]["kpis"].get("visits"),
-                "scored": quality["evaluation"]["scored"],
-                "league_table": quality["league_table"]["rows"],
-            },
-            "where": where_section(api, period_id, week),
-            "clients": council.clients,
-            "stage_seconds": stages.seconds,
-            "elapsed_seconds": round(time.perf_counter() - began, 1),
-        }
+        outcome = Outcome(placed, changes, visits, stream, corrections, money["totals"], quality)
+        report = _report(scenario, council, api, agents, hooks, outcome, period_id)
+        report |= {"stage_seconds": stages.seconds, "elapsed_seconds": round(time.perf_counter() - began, 1)}
         return Simulated(scenario, council, placed, visits, period_id, report)
 
