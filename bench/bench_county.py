@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import sys
 import tempfile
@@ -20,11 +21,11 @@ from typing import Any
 
 
 def _free_block(size: int) -> int:
-    """A port with the ``size`` ports from it free, for the five services."""
-    from shared.devstack.ports import free_port
-
+    """The first of ``size`` free ports below the ephemeral range (where outgoing connections would
+    take them between this check and the services binding them)."""
+    rng = random.Random()
     while True:
-        first = free_port()
+        first = rng.randrange(20_000, 32_000)
         try:
             for port in range(first, first + size):
                 with socket.socket() as s:
@@ -55,13 +56,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    from shared.devstack.ports import free_port
-
     home = Path(tempfile.mkdtemp(prefix="homecare-county-"))
     os.environ |= {
         "HOMECARE_HOME": str(home),
-        "HOMECARE_PG_PORT": str(free_port()),
-        "HOMECARE_BROKER_PORT": str(free_port()),
+        "HOMECARE_PG_PORT": str(_free_block(1)),
+        "HOMECARE_BROKER_PORT": str(_free_block(1)),
         "HOMECARE_PORT_OFFSET": str(_free_block(5) - 8001),
     }
     from shared.devstack.services import SERVICES
