@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import sys
 import tempfile
@@ -76,6 +77,7 @@ def main() -> None:
         seconds = round(time.perf_counter() - started, 1)
     finally:
         down(home)
+        shutil.rmtree(home, ignore_errors=True)
     p, v, m = report["packages"], report["visits"], report["money"]
     print(json.dumps({
         "scale": args.scale,
