@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {
     "ingest": ["services/electronic-monitoring/bench/bench_ingest.py"],
     "payment_period": ["services/payments/bench/bench_period.py"],
+    "county": ["bench/bench_county.py", "--scale", "1"],
 }
 
 

@@ -9,34 +9,34 @@ from __future__ import annotations
 
 import json
 import uuid
-from contextlib import AsyncExitStack
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import holidays
 import pytest
-from brokerage.main import create_app as brokerage_app
-from brokerage.settings import BrokerageSettings
-from monitoring.domain.plan import planned_visit_id
-from monitoring.main import create_app as monitoring_app
-from monitoring.settings import MonitoringSettings
-from payments.main import create_app as payments_app
-from payments.settings import PaymentsSettings
-from quality.main import create_app as quality_app
-from quality.settings import QualitySettings
-from referrals.main import create_app as referrals_app
-from referrals.settings import ReferralsSettings
-from shared.clock import LONDON, london_wall_clock_to_utc, utcnow
-from shared.testing.apps import api_headers, running_app
-from shared.testing.stack import PostgresHandle, migrated_database, wait_for
+from shared.clock import LONDON, utcnow
+from shared.testing.five_services import (
+    TIMEOUT,
+    accept,
+    calculate,
+    check,
+    five_services,
+    ingest,
+    iso_week,
+    lines,
+    referral_in,
+    visit_events,
+    visit_id,
+    visit_state,
+)
+from shared.testing.stack import PostgresHandle, wait_for
 from shared.tracing import trace
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 HOURLY_RATE = Decimal("21.37")
-TIMEOUT = 60
 
 
 def visit_slot() -> tuple[Any, int]:
@@ -50,20 +50,11 @@ def visit_slot() -> tuple[Any, int]:
 async def test_a_package_from_referral_to_payment_and_kpis(
     pg: PostgresHandle, bootstrap: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    url = await migrated_database(pg)
     flow = f"e2e-{uuid.uuid4()}"
     day, hour = visit_slot()
-    common: dict[str, Any] = {"database_url": url, "kafka_bootstrap_servers": bootstrap}
-
-    async with AsyncExitStack() as stack:
-        referrals = await stack.enter_async_context(running_app(referrals_app(ReferralsSettings(**common))))
-        brokerage = await stack.enter_async_context(running_app(brokerage_app(BrokerageSettings(**common))))
-        monitoring = await stack.enter_async_context(running_app(monitoring_app(MonitoringSettings(**common))))
-        payments = await stack.enter_async_context(running_app(payments_app(PaymentsSettings(**common))))
-        quality = await stack.enter_async_context(running_app(quality_app(QualitySettings(**common))))
-
+    async with five_services(pg, bootstrap) as s:
         # 1. The council's DPS: a price, a zone, one prime provider.
-        admin = await api_headers(url, role="admin")
+        admin = await s.headers("admin")
         level = {
             "id": "urban",
             "name": "Urban",
@@ -75,8 +66,7 @@ async def test_a_package_from_referral_to_payment_and_kpis(
                 }
             ],
         }
-        r = await brokerage.client.post("/v1/pricing-levels", json=level, headers=admin)
-        assert r.status_code == 201, r.text
+        check(await s.brokerage.post("/v1/pricing-levels", json=level, headers=admin), 201)
         zone = {
             "id": "z1",
             "name": "St Austell",
@@ -84,8 +74,7 @@ async def test_a_package_from_referral_to_payment_and_kpis(
             "coverage": ["PL25"],
             "planned_weekly_hours": "1000",
         }
-        r = await brokerage.client.post("/v1/zones", json=zone, headers=admin)
-        assert r.status_code == 201, r.text
+        check(await s.brokerage.post("/v1/zones", json=zone, headers=admin), 201)
         provider = {
             "name": "Kernow Care",
             "cqc_location_id": "1-123456789",
@@ -95,12 +84,10 @@ async def test_a_package_from_referral_to_payment_and_kpis(
             "enablement_allowed": True,
             "ethical_care_charter": True,
         }
-        r = await brokerage.client.post("/v1/providers", json=provider, headers=admin)
-        assert r.status_code == 201, r.text
-        provider_id = uuid.UUID(r.json()["id"])
+        provider_id = uuid.UUID(check(await s.brokerage.post("/v1/providers", json=provider, headers=admin), 201)["id"])
 
         # 2. Case management refers one person: 60 minutes every day.
-        case_management = await api_headers(url, role="case_management")
+        case_management = await s.headers("case_management")
         start = f"{hour:02d}:00"
         referral = {
             "external_ref": "MOSAIC-E2E-1",
@@ -128,103 +115,40 @@ async def test_a_package_from_referral_to_payment_and_kpis(
             "start_date": str(day),
             "urgency": "standard",
         }
-        r = await referrals.client.post(
-            "/v1/referrals",
-            json=referral,
-            headers={**case_management, "Idempotency-Key": "e2e-1", "X-Request-ID": flow},
-        )
-        assert r.status_code == 201, r.text
+        headers = {**case_management, "Idempotency-Key": "e2e-1", "X-Request-ID": flow}
+        r = await s.referrals.post("/v1/referrals", json=referral, headers=headers)
+        referral_id = uuid.UUID(check(r, 201)["id"])
         assert r.headers["X-Request-ID"] == flow
-        referral_id = uuid.UUID(r.json()["id"])
 
         # 3. The provider sees the offer and accepts it; referrals follows the award.
-        provider_headers = await api_headers(url, role="provider", provider_ids=[provider_id])
-
-        async def open_offer() -> dict[str, Any] | None:
-            page = await brokerage.client.get("/v1/offers", params={"status": "open"}, headers=provider_headers)
-            assert page.status_code == 200, page.text
-            mine = [o for o in page.json()["items"] if o["package_id"] == str(referral_id)]
-            return mine[0] if mine else None
-
-        offer = await wait_for(open_offer, timeout=TIMEOUT, message="the offer")
-        r = await brokerage.client.post(f"/v1/offers/{offer['offer_id']}/accept", json={}, headers=provider_headers)
-        assert r.status_code == 200, r.text
-        assert r.json()["status"] == "accepted"
-
-        async def placed() -> dict[str, Any] | None:
-            got = await referrals.client.get(f"/v1/referrals/{referral_id}", headers=case_management)
-            assert got.status_code == 200, got.text
-            body: dict[str, Any] = got.json()
-            return body if body["status"] in ("placed", "active") else None
-
-        placed_referral = await wait_for(placed, timeout=TIMEOUT, message="referral placed")
+        provider_headers = await s.headers("provider", [provider_id])
+        await accept(s, provider_headers, referral_id)
+        placed_referral = await referral_in(s, case_management, referral_id, "placed", "active")
         assert placed_referral["provider_id"] == str(provider_id)
 
         # 4. The carer's device reports the first planned visit: in at :02, out at :01 the next hour.
-        vendor = await api_headers(url, role="etms_vendor", provider_ids=[provider_id])
-        check_in = datetime.combine(day, time(hour, 2), tzinfo=LONDON)
-        check_out = datetime.combine(day, time(hour + 1, 1), tzinfo=LONDON)
-        base = {"package_id": str(referral_id), "carer_id": "carer-1", "method": "nfc"}
-        batch = {
-            "events": [
-                {**base, "event_id": "e2e-in", "type": "check_in", "occurred_at": check_in.isoformat()},
-                {**base, "event_id": "e2e-out", "type": "check_out", "occurred_at": check_out.isoformat()},
-            ]
-        }
-
-        async def ingested() -> dict[str, Any] | None:
-            # The plan arrives from brokerage's award event; until then the package is unknown.
-            r = await monitoring.client.post("/v1/visit-events", json=batch, headers=vendor)
-            assert r.status_code == 202, r.text
-            body: dict[str, Any] = r.json()
-            if any(res["reason"] == "unknown_package" for res in body["results"]):
-                return None
-            return body
-
-        answer = await wait_for(ingested, timeout=TIMEOUT, message="visit events accepted")
+        vendor = await s.headers("etms_vendor", [provider_id])
+        events = visit_events(referral_id, day, time(hour, 0), 59, late_by=2)
+        answer = await ingest(s, vendor, events)
         assert {res["status"] for res in answer["results"]} <= {"accepted", "duplicate"}, answer
-
-        planned_start = london_wall_clock_to_utc(day, time(hour, 0))
-        visit_id = planned_visit_id(referral_id, planned_start, 0)
-
-        async def completed() -> dict[str, Any] | None:
-            r = await monitoring.client.get(f"/v1/visits/{visit_id}", headers=vendor)
-            if r.status_code == 404:
-                return None
-            assert r.status_code == 200, r.text
-            body: dict[str, Any] = r.json()
-            return body if body["state"].get("status") == "completed" else None
-
-        visit = await wait_for(completed, timeout=TIMEOUT, message="visit completed")
+        vid = visit_id(referral_id, day, time(hour, 0))
+        visit = await visit_state(s, vendor, vid, "completed")
         assert visit["state"]["planned_minutes"] == 60
 
         # 5. Payments: 59 minutes is within 10% of the planned 60, so 60 minutes are paid.
-        staff = await api_headers(url, role="payments_staff")
+        staff = await s.headers("payments_staff")
         # The test runs on today's date: on an English bank holiday the council's default 1.5x applies.
         bank_holiday = day in holidays.country_holidays("GB", subdiv="ENG", years=day.year)
         expected = (HOURLY_RATE * 60 / 60 * (Decimal("1.5") if bank_holiday else 1)).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
-        r = await payments.client.post("/v1/periods", json={"start_date": str(day), "days": 7}, headers=staff)
-        assert r.status_code == 201, r.text
-        period_id = r.json()["period_id"]
+        r = await s.payments.post("/v1/periods", json={"start_date": str(day), "days": 7}, headers=staff)
+        period_id = check(r, 201)["period_id"]
 
         async def paid_line() -> dict[str, Any] | None:
             # The calculation only pays what payments has consumed: recalculate until the visit is in.
-            r = await payments.client.post(f"/v1/periods/{period_id}/calculate", headers=staff)
-            assert r.status_code == 202, r.text
-
-            async def done() -> dict[str, Any] | None:
-                body: dict[str, Any] = (await payments.client.get(f"/v1/periods/{period_id}", headers=staff)).json()
-                assert body["status"] != "failed", body["error"]
-                return body if body["status"] == "calculated" else None
-
-            await wait_for(done, timeout=TIMEOUT, message="calculation")
-            page = await payments.client.get(
-                f"/v1/periods/{period_id}/lines", params={"visit_id": str(visit_id)}, headers=staff
-            )
-            assert page.status_code == 200, page.text
-            items: list[dict[str, Any]] = page.json()["items"]
+            await calculate(s, staff, period_id)
+            items = await lines(s, staff, period_id, visit_id=str(vid))
             # Monitoring may first publish the visit as missed (its plan arrived after the visit's time,
             # before the late check-in/out); the completed revision that follows must replace it.
             return items[0] if items and items[0]["rule"] != "missed_not_paid" else None
@@ -239,18 +163,14 @@ async def test_a_package_from_referral_to_payment_and_kpis(
         assert Decimal(line["amount"]) == expected == (Decimal("32.06") if bank_holiday else Decimal("21.37"))
         assert Decimal(line["council_amount"]) == expected
         assert Decimal(line["nhs_amount"]) == Decimal("0.00")
-        assert line["visit_ids"] == [str(visit_id)]
+        assert line["visit_ids"] == [str(vid)]
 
         # 6. Quality: the week's KPIs for the provider count the one on-time, full-length visit.
-        iso = day.isocalendar()
-        week = f"{iso.year}-W{iso.week:02d}"
-
         async def kpis() -> dict[str, Any] | None:
-            r = await quality.client.get(
-                "/v1/kpis", params={"period": week, "provider_id": str(provider_id)}, headers=provider_headers
+            r = await s.quality.get(
+                "/v1/kpis", params={"period": iso_week(day), "provider_id": str(provider_id)}, headers=provider_headers
             )
-            assert r.status_code == 200, r.text
-            body: dict[str, Any] = r.json()
+            body: dict[str, Any] = check(r, 200)
             return body if body["kpis"]["visits"]["completed"] == 1 else None
 
         body = await wait_for(kpis, timeout=TIMEOUT, message="quality KPIs")
@@ -260,7 +180,7 @@ async def test_a_package_from_referral_to_payment_and_kpis(
         assert visits["verified_share"] == "1.0000"
 
         # 7. The same journey in the logs: everything the referral caused carries its correlation id.
-        consumed_by_quality = ("event_consumed", "quality", str(visit_id))
+        consumed_by_quality = ("event_consumed", "quality", str(vid))
 
         async def quality_consumed_visit() -> bool:
             return any(

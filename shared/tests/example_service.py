@@ -16,7 +16,7 @@ from shared.auth import Principal, require_roles
 from shared.db.base import make_metadata
 from shared.db.platform_tables import add_platform_tables
 from shared.db.session import SessionDep
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.messaging.envelope import Envelope, EventData
 from shared.settings import ServiceSettings
 from shared.web import ConsumerSpec, RuntimeDep, ServiceDefinition, create_service_app
@@ -79,6 +79,10 @@ def writer_app(schema: str, settings: ServiceSettings) -> tuple[object, Table]:
         await session.execute(insert(note).values(id=nid, text=body.text))
         await runtime.outbox.publish(session, NoteWritten(note_id=nid, text=body.text), subject=str(nid))
         return {"id": str(nid)}
+
+    @router.get("/notes/{note_id}")
+    async def read_note(note_id: uuid.UUID, who: Annotated[Principal, Depends(require_roles("admin"))]) -> None:
+        raise NotFound(f"no note {note_id}")
 
     defn = ServiceDefinition(
         name=f"writer-{schema}",

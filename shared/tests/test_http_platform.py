@@ -116,8 +116,13 @@ async def test_health_readiness_and_metrics(pg: PostgresHandle, bootstrap: str) 
         assert ready.status_code == 200, ready.text
         assert ready.json() == {"status": "ready", "database": True, "broker": True}
         await r.client.post("/v1/notes", json={"text": "m"}, headers={**admin, "X-Request-ID": "req-123"})
+        note = uuid.uuid4()
+        assert (await r.client.get(f"/v1/notes/{note}", headers=admin)).status_code == 404
         metrics = (await r.client.get("/metrics")).text
         assert 'http_requests_total{method="POST",route="/v1/notes",status="201"} 1.0' in metrics
+        # The route's template labels the series, not the id in the path (one series per note otherwise).
+        assert 'http_requests_total{method="GET",route="/v1/notes/{note_id}",status="404"} 1.0' in metrics
+        assert str(note) not in metrics
         assert "outbox_backlog" in metrics
         echoed = await r.client.get("/healthz", headers={"X-Request-ID": "req-abc"})
         assert echoed.headers["x-request-id"] == "req-abc"

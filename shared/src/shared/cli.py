@@ -52,37 +52,94 @@ def up(
         raise typer.Exit(1)
 
 
+def _stack_client_maker():  # type: ignore[no-untyped-def]
+    """Create API clients in the running stack's auth schema, as ``homecare clients create`` does."""
+    from shared.auth.clients import client_maker
+    from shared.devstack.stack import resolve_urls
+
+    return client_maker(resolve_urls()[0])
+
+
+def _run_simulation(  # type: ignore[no-untyped-def]
+    scale: float, seed: int, speed: float, show_progress: bool, poll_seconds: float
+):
+    from rich.console import Console
+
+    from shared.devstack.services import SERVICES
+    from shared.simulate import PeriodTaken, SimulationOptions, simulate
+
+    urls: dict[str, object] = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
+    options = SimulationOptions(
+        scale=scale, seed=seed, speed=speed, show_progress=show_progress, poll_seconds=poll_seconds
+    )
+    console = Console(stderr=True)
+    try:
+        return asyncio.run(simulate(urls, _stack_client_maker(), options, console=console)).report  # type: ignore[arg-type]
+    except PeriodTaken as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+
+
+@app.command()
+def simulate(
+    scale: Annotated[float, typer.Option(help="1 = Cornwall: 2,700 council and 680 NHS packages, 34,000 h/week")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Same seed, same county")] = 1,
+    speed: Annotated[
+        float, typer.Option(help="Replay the four weeks of device events this many times real time (0: flat out)")
+    ] = 0.0,
+    json_path: Annotated[str | None, typer.Option("--json", help="Also write the report as JSON here")] = None,
+    progress: Annotated[bool, typer.Option(help="A progress bar per stage")] = True,
+    poll_seconds: Annotated[
+        float, typer.Option(help="How often providers without a webhook read their open offers")
+    ] = 5.0,
+) -> None:
+    """Simulate a whole county through the running stack's public APIs and print the report.
+
+    The county's care is the four weeks just past (so every visit is due and missed visits are
+    detected); the payment period covering them is calculated, approved and shown with the KPIs.
+    Needs a stack that has not simulated those weeks already (payments allows one period over them).
+    """
+    from rich.console import Console
+
+    from shared.devstack.stack import stack_home
+    from shared.simulate.report import render
+
+    report = _run_simulation(scale, seed, speed, progress, poll_seconds)
+    path = stack_home() / "simulation-report.json"
+    text = json.dumps(report, indent=2, default=str)
+    path.write_text(text)
+    if json_path:
+        Path(json_path).write_text(text)
+    render(report, Console())
+    typer.echo(f"report (with every role's API key): {json_path or path}")
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Same seed, same council")] = 1,
 ) -> None:
-    """Seed a small demo council into the running stack through its public APIs; prints the report."""
-    from shared.auth.clients import create_client
-    from shared.demo import seed_demo_council
-    from shared.devstack.services import SERVICES
-    from shared.devstack.stack import resolve_urls, stack_home
+    """A small simulated county (scale 0.01) for a newcomer to look at: what ``make up`` runs."""
+    from shared.devstack.services import by_name
+    from shared.devstack.stack import stack_home
 
-    db, _ = resolve_urls()
-    urls = {svc.package: f"http://127.0.0.1:{svc.port}" for svc in SERVICES}
-
-    async def make_client(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
-        engine = create_engine(db, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
-        finally:
-            await engine.dispose()
-        return {"id": str(issued.id), "key": issued.key}
-
-    report = asyncio.run(seed_demo_council(urls, make_client, seed=seed))
+    # A small county on a quiet stack: providers can afford to look for offers every second.
+    report = _run_simulation(0.01, seed, 0.0, False, 1.0)
     path = stack_home() / "demo-report.json"
     path.write_text(json.dumps(report, indent=2, default=str))
-    typer.echo(f"demo council: packages {json.dumps(report['packages'], default=str)}")
-    typer.echo(f"              visits {json.dumps(report['visits'], default=str)}")
-    typer.echo(f"API keys for each role and where to look: {path}")
-    console = next((svc for svc in SERVICES if svc.name == "console"), None)
-    if console is not None:
-        typer.echo(f"console: http://127.0.0.1:{console.port} (sign in with a key from clients.staff in that file)")
+    p, v, m, q = report["packages"], report["visits"], report["money"], report["quality"]
+    top = ", ".join(f"{r['rank']}. {r['provider']} {r['score']}" for r in q["league_table"][:3])
+    period = report["period"]
+    typer.echo(f"demo county ({period['start']} to {period['end']}, simulated in {report['elapsed_seconds']} s):")
+    typer.echo(f"  packages  {p['submitted']} referred, {p['placed']} placed, {p['unplaced']} unplaced; "
+               f"{p['by_basis']}")
+    typer.echo(f"  visits    {v['planned']} planned, {v['attended']} attended; {v['by_state']}")
+    typer.echo(f"  events    {v['events']['posted']} posted: {v['events'].get('accepted', 0)} accepted, "
+               f"{v['events'].get('duplicate', 0)} duplicates, {v['events'].get('rejected', 0)} rejected")
+    typer.echo(f"  paid      £{m['paid']} (held £{m['held']}) by funder {m['by_funder']}, period approved")
+    typer.echo(f"  league    {q['week']}: {top}")
+    typer.echo(f"API keys for each role and where each figure is: {path}")
+    console = by_name("console")
+    typer.echo(f"console: http://127.0.0.1:{console.port} (sign in with a staff key from `clients` in that file)")
 
 
 @app.command()

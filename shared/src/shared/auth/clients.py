@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, select, update
@@ -13,6 +14,7 @@ from shared.audit import Actor, Operator, record_audit
 from shared.auth.keys import hash_secret, new_key
 from shared.auth.roles import ALL_ROLES
 from shared.auth.tables import api_client
+from shared.db.engine import create_engine
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,19 @@ async def list_clients(conn: AsyncConnection) -> list[dict[str, object]]:
     """Every client, without key hashes."""
     rows = (await conn.execute(select(api_client).order_by(api_client.c.created_at))).mappings().all()
     return [{k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in r.items() if k != "key_hash"} for r in rows]
+
+
+def client_maker(database_url: str) -> Callable[[str, str, list[uuid.UUID]], Awaitable[dict[str, str]]]:
+    """``make(name, role, provider_ids) -> {"id", "key"}`` creating each client in its own short transaction
+    on ``database_url``: what ``homecare clients create`` does, for programs that set up many users."""
+
+    async def make(name: str, role: str, provider_ids: list[uuid.UUID]) -> dict[str, str]:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                issued = await create_client(conn, name=name, role=role, provider_ids=provider_ids)
+        finally:
+            await engine.dispose()
+        return {"id": str(issued.id), "key": issued.key}
+
+    return make

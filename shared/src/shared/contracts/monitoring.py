@@ -16,6 +16,16 @@ from shared.messaging.envelope import EventData
 
 SOURCE = "/homecare/electronic-monitoring"
 
+# Fixed namespace, so every replica and every provider's system derives the same id for a planned visit.
+PLANNED_VISIT_NAMESPACE = uuid.UUID("5b0f7f3e-4c1e-4d43-9a52-7d7f2b0c9e11")
+
+
+def planned_visit_id(package_id: uuid.UUID, planned_start: datetime, ordinal: int) -> uuid.UUID:
+    """The id of a planned visit: the package, its UTC planned start and its ordinal among visits
+    planned at the same instant (0 for the first). Part of the contract: providers can name a visit
+    (to correct it) from the plan alone."""
+    return uuid.uuid5(PLANNED_VISIT_NAMESPACE, f"{package_id}/{planned_start.isoformat()}/{ordinal}")
+
 VisitFlag = Literal["late", "short", "under_15", "unverified", "unplanned", "manual", "incomplete_double_handed"]
 CorrectionReason = Literal[
     "device_failure",

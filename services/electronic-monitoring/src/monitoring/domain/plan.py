@@ -15,12 +15,10 @@ from decimal import Decimal
 from typing import Literal
 
 from shared.clock import london_wall_clock_to_utc
+from shared.contracts.monitoring import planned_visit_id as planned_visit_id  # the id is in the contract
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-# Fixed namespace so that every replica derives the same visit id for the same planned visit.
-PLANNED_VISIT_NAMESPACE = uuid.UUID("5b0f7f3e-4c1e-4d43-9a52-7d7f2b0c9e11")
 
 IsoWeek = tuple[int, int]
 
@@ -105,11 +103,6 @@ def weekly_hours(entries: Sequence[PatternEntry]) -> Decimal:
     """Carer hours a week: a double-handed visit counts once per carer, as each carer is paid."""
     minutes = sum(entry.duration_minutes * len(entry.days) * entry.carers for entry in entries)
     return Decimal(minutes) / 60
-
-
-def planned_visit_id(package_id: uuid.UUID, planned_start: datetime, ordinal: int) -> uuid.UUID:
-    """A stable id for a planned visit, the same on every replica and every recomputation."""
-    return uuid.uuid5(PLANNED_VISIT_NAMESPACE, f"{package_id}/{planned_start.isoformat()}/{ordinal}")
 
 
 def _pattern_on(plan: PackagePlan, day: date) -> tuple[PatternEntry, ...]:

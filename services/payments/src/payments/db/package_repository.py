@@ -17,9 +17,17 @@ from payments.db.tables import hospital_stay, package, package_rate, referral_st
 async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: list[tuple[date, Decimal]]) -> None:
     """Store an award's terms (a re-award after a hand-back replaces them) and its dated rates."""
     stmt = insert(package).values(**values)
-    changed = {k: stmt.excluded[k] for k in values if k != "package_id"}
+    changed: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "package_id"}
+    # A re-award after a handback applies from its own start: the days the earlier provider delivered
+    # keep the package's first start date and their rates, so those visits are still paid.
+    changed["start_date"] = func.least(package.c.start_date, stmt.excluded.start_date)
     await session.execute(stmt.on_conflict_do_update(index_elements=[package.c.package_id], set_=changed))
-    await session.execute(delete(package_rate).where(package_rate.c.package_id == values["package_id"]))
+    replaced_from = min((d for d, _ in rates), default=values["start_date"])
+    await session.execute(
+        delete(package_rate).where(
+            package_rate.c.package_id == values["package_id"], package_rate.c.from_date >= replaced_from
+        )
+    )
     if rates:
         await session.execute(
             insert(package_rate),
