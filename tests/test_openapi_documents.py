@@ -32,15 +32,17 @@ async def test_each_committed_openapi_document_is_what_the_running_service_serve
     for svc in SERVICES:
         if not svc.installed():
             continue
+        main = importlib.import_module(svc.app_path.partition(":")[0])
+        if main.app.openapi_url is None:
+            continue
         committed_path = DOCS / openapi_path(svc.name)
         assert committed_path.exists(), f"{committed_path} is missing: run `{REFRESH_COMMAND}`"
         committed = json.loads(committed_path.read_text())
         validate(committed)
-        main = importlib.import_module(svc.app_path.partition(":")[0])
         async with running_app(main.create_app()) as running:
             served = await running.client.get("/openapi.json")
         assert served.status_code == 200, served.text
         assert served.json() == committed, f"{svc.name} serves another OpenAPI document: run `{REFRESH_COMMAND}`"
         checked.append(svc.name)
-    assert checked == [s.name for s in SERVICES if s.installed()]
+    assert checked == [s.name for s in SERVICES if s.installed() and s.schema is not None]
     assert len(checked) >= 5

@@ -18,6 +18,8 @@ WHOLE = {
     "list_scores": "one score per DPS provider for the period",
     "get_benchmark": "the league table: one row per DPS provider",
     "get_totals": "one total per provider, funder and basis of the period",
+    "package_offers": "one package's offers: DPS providers times rounds",
+    "list_adjustments": "one period's adjustments, each made by hand by payments staff",
 }
 
 

@@ -28,6 +28,8 @@ Factory = Callable[[Council], Awaitable[Any]]
 PUBLIC = frozenset({"*"})
 OFFICERS = ("quality_officer", "payments_staff", "payments_approver", "admin")
 FINANCE = ("payments_staff", "payments_approver", "admin")
+ROLES = ("case_management", "provider", "etms_vendor", *OFFICERS)
+STAFF_READERS = ("admin", "payments_staff", "payments_approver", "quality_officer")
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,9 @@ def row(
 
 
 def _public(service: str) -> list[Row]:
+    """The unauthenticated routes every service has, and ``whoami``, which any valid key may ask."""
     paths = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
-    return [row(service, f"GET {p}", "*", 200) for p in paths]
+    return [*(row(service, f"GET {p}", "*", 200) for p in paths), row(service, "GET /v1/whoami", ROLES, 200)]
 
 
 def _count(council: Council) -> int:
@@ -222,8 +225,8 @@ def brokerage_rows() -> list[Row]:
         row("brokerage", "POST /v1/zones", "admin", 201, body=_zone),
         row("brokerage", "GET /v1/zones", "admin", 200),
         row("brokerage", "POST /v1/providers", "admin", 201, body=_provider),
-        row("brokerage", "GET /v1/providers", "admin", 200),
-        row("brokerage", "GET /v1/providers/{provider_id}", "admin", 200, ids={"provider_id": "p2"}),
+        row("brokerage", "GET /v1/providers", STAFF_READERS, 200),
+        row("brokerage", "GET /v1/providers/{provider_id}", STAFF_READERS, 200, ids={"provider_id": "p2"}),
         row("brokerage", "PATCH /v1/providers/{provider_id}", "admin", 200, ids={"provider_id": "p2"},
             body=_static({"weekly_capacity_hours": "100", "reason": "matrix"})),
         row("brokerage", "GET /v1/rules", "admin", 200),
@@ -238,6 +241,7 @@ def brokerage_rows() -> list[Row]:
         row("brokerage", "POST /v1/packages/{package_id}/handbacks", p, 422, p, ids=pkg, body=_handback),
         row("brokerage", "GET /v1/queue", "admin", 200),
         row("brokerage", "GET /v1/packages/{package_id}/skips", "admin", 200, ids=queued),
+        row("brokerage", "GET /v1/packages/{package_id}/offers", "admin", 200, ids=queued),
         row("brokerage", "POST /v1/packages/{package_id}/award", "admin", 200, ids=queued, body=_award),
         # Awarded just above, so it is no longer queued for offers.
         row("brokerage", "POST /v1/packages/{package_id}/offers", "admin", 409, ids=queued, body=_manual_offer),
@@ -284,6 +288,7 @@ def payments_rows() -> list[Row]:
     return [
         *_public("payments"),
         row("payments", "POST /v1/periods", staff, 201, body=_period),
+        row("payments", "GET /v1/periods", FINANCE, 200),
         row("payments", f"GET {base}", FINANCE, 200, ids=period),
         # Before the calculation below: a draft is refused approval (409) whoever approves.
         row("payments", f"POST {base}/approve", approver, 409, ids=period),
@@ -291,6 +296,7 @@ def payments_rows() -> list[Row]:
         row("payments", f"GET {base}/totals", FINANCE, 200, ids=period),
         row("payments", f"GET {base}/lines", FINANCE, 200, ids=period),
         row("payments", f"POST {base}/adjustments", staff, 201, ids=period, body=_adjustment),
+        row("payments", f"GET {base}/adjustments", FINANCE, 200, ids=period),
         row("payments", "POST /v1/approvals", (staff, approver), 201, body=_approval),
         row("payments", f"GET {base}/export.csv", FINANCE, 200, ids=period),
         row("payments", f"GET {base}/remittances/{{provider_id}}", ("provider", *FINANCE), 200, "provider",
@@ -320,6 +326,8 @@ def quality_rows() -> list[Row]:
         row("quality", "POST /v1/periods/{period}/evaluation", writers, 200, ids={"period": "week"}),
         row("quality", "GET /v1/scores", writers, 200, params=week),
         row("quality", f"GET {base}/scores/{{period}}", writers, 200, ids={**p1, "period": "week"}),
+        row("quality", f"GET {base}/scores", writers, 200, ids=p1),
+        row("quality", "GET /v1/periods", (*writers, "provider"), 200),
         row("quality", "GET /v1/recommendations", writers, 200),
         row("quality", "POST /v1/recommendations/{recommendation_id}/confirm", writers, 200,
             fresh={"recommendation_id": _fresh_recommendation}, body=_static({"reason": "agreed"})),

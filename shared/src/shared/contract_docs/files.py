@@ -39,7 +39,8 @@ def render(services: list[ServiceContracts] | None = None) -> dict[str, str]:
     for contract in event_contracts():
         files[f"{EVENTS_DIR}/{contract.event_type}.json"] = to_json(event_json_schema(contract))
     for svc in services:
-        files[openapi_path(svc.info.name)] = to_json(svc.openapi())
+        if svc.serves_openapi:
+            files[openapi_path(svc.info.name)] = to_json(svc.openapi())
     return files
 
 

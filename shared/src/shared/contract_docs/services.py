@@ -24,6 +24,11 @@ class ServiceContracts:
     source: str | None
     consumers: dict[str, list[str]]  # consumer group -> event types it handles
 
+    @property
+    def serves_openapi(self) -> bool:
+        """Whether the service publishes an API description (the console serves pages, not an API)."""
+        return self.app.openapi_url is not None
+
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document the running service serves at ``/openapi.json``."""
         return self.app.openapi()

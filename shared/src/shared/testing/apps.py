@@ -33,10 +33,13 @@ class RunningApp:
 
 @asynccontextmanager
 async def running_app(app: FastAPI, *, wait_broker: bool = True) -> AsyncIterator[RunningApp]:
-    """Run the app's lifespan and give an httpx client talking to it in-process."""
+    """Run the app's lifespan and give an httpx client talking to it in-process.
+
+    An app without a service runtime (the console: no database, no broker) has nothing to wait for.
+    """
     async with app.router.lifespan_context(app):
-        runtime: ServiceRuntime = app.state.runtime
-        if wait_broker:
+        runtime: ServiceRuntime | None = getattr(app.state, "runtime", None)
+        if wait_broker and runtime is not None:
             await wait_for(runtime.broker_ready.is_set, timeout=30, message="broker ready")
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:

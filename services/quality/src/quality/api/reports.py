@@ -106,10 +106,13 @@ async def list_provider_scores(
 
 
 @router.get("/periods", response_model=list[EvaluatedPeriodOut])
-async def list_evaluated_periods(session: SessionDep, _: KpiReader) -> Any:
-    """Every evaluated period (those with a league table), newest first."""
+async def list_evaluated_periods(
+    session: SessionDep, _: KpiReader, limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 52
+) -> Any:
+    """The latest evaluated periods (those with a league table), newest first."""
     scored = await results.scored_periods(session)
+    newest = sorted(scored, key=lambda p: (p[1], p[2]), reverse=True)[:limit]
     return [
         {"period": label, "period_start": start, "period_end": end, "scored_at": at}
-        for label, start, end, at in sorted(scored, key=lambda p: (p[1], p[2]), reverse=True)
+        for label, start, end, at in newest
     ]
