@@ -131,7 +131,7 @@ def in_period(visits: list[Visit], period: Period) -> list[Visit]:
     return [v for v in visits if period.contains(v.service_day())]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(cases(), rules_strategy)
 def test_totals_equal_the_sum_of_lines(case: Case, rules: PaymentRules) -> None:
     state = PackageState(suspensions=case.suspensions)
@@ -146,7 +146,7 @@ def test_totals_equal_the_sum_of_lines(case: Case, rules: PaymentRules) -> None:
         assert line.amount == line.amount.quantize(Decimal("0.01"))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(cases(), rules_strategy)
 def test_recalculation_is_identical(case: Case, rules: PaymentRules) -> None:
     state = PackageState(suspensions=case.suspensions)
@@ -212,7 +212,7 @@ def _in_time(case: Case, rules: PaymentRules) -> Decimal:
     return grand_total(first.lines) + grand_total(second.lines)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(cases(), rules_strategy)
 def test_late_arrivals_are_paid_once_as_if_in_time(case: Case, rules: PaymentRules) -> None:
     """Visits, stays and amendments of the first period that arrive after its approval are settled
@@ -222,7 +222,7 @@ def test_late_arrivals_are_paid_once_as_if_in_time(case: Case, rules: PaymentRul
     _paid_once_as_if_in_time(case, rules)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(cases(max_visits=3), rules_strategy)
 def test_late_stays_and_amendments_are_restated(case: Case, rules: PaymentRules) -> None:
     """The same with few visits, so the suspensions and amendments vary more."""

@@ -33,6 +33,8 @@ from payments.domain.terms import (
 
 # Late corrections reach back at most this far.
 LEDGER_LOOKBACK = timedelta(days=365)
+# A snapshot that saw every row written before snapshots were kept (written_xid 0) and nothing since.
+SEEN_BEFORE = "1:1:"
 
 LINE_COLUMNS = (
     "period_id", "ledger_key", "rule", "package_id", "provider_id", "basis", "service_date", "status",
@@ -55,8 +57,8 @@ class History:
         return tuple(p for p in self.approved if p.end >= day)
 
 
-# "Written after the snapshot $S": x >= pg_snapshot_xmin(S) finds the candidates by index, and
-# pg_visible_in_snapshot decides (a transaction in flight when S was taken is not visible in it).
+# payments.unseen(written_xid, snapshot): the row was written by a transaction the snapshot could
+# not see (committed after it was taken, or in flight then). See the 0002 migration.
 
 # $1 period start, $2 end, $3 the last approved calculation's snapshot, $4/$5 budget packages
 # replayed and from which day.
@@ -64,16 +66,20 @@ VISITS_SQL = """
 WITH late AS MATERIALIZED (
     -- visits of approved periods that changed, arrived or were released after the last calculation
     SELECT v.visit_id FROM payments.visit v
-    WHERE v.written_xid >= pg_snapshot_xmin($3::text::pg_snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(v.written_xid::text::xid8, $3::text::pg_snapshot)
+    WHERE payments.unseen(v.written_xid, $3::text::pg_snapshot)
       AND v.day < $1 AND v.day >= $1 - 365
     UNION
     SELECT v.visit_id FROM payments.approval a
     -- a visit's own release, or the release of its package's excess as exceptional
     JOIN payments.visit v ON v.visit_id = a.subject_id
          OR (a.kind = 'exceptional_package' AND v.package_id = a.subject_id)
-    WHERE NOT pg_visible_in_snapshot(a.written_xid::text::xid8, $3::text::pg_snapshot)
+    WHERE payments.unseen(a.written_xid, $3::text::pg_snapshot)
       AND v.day < $1 AND v.day >= $1 - 365
+    UNION
+    -- visits of a package whose award arrived after them (they could not be paid before)
+    SELECT v.visit_id FROM payments.package p JOIN payments.visit v ON v.package_id = p.package_id
+    WHERE payments.unseen(p.written_xid, $3::text::pg_snapshot)
+      AND v.day < $1 AND v.day >= greatest(p.start_date, $1 - 365)
 ), replayed AS (
     SELECT * FROM unnest($4::uuid[], $5::date[]) AS r(package_id, from_day)
 )
@@ -99,28 +105,31 @@ SELECT package_id, min(day) AS day FROM (
     -- a budget week is paid as a whole, so a late visit of a budget reopens its week
     SELECT v.package_id, v.day FROM payments.visit v JOIN payments.package p USING (package_id)
     WHERE p.basis = 'budget' AND v.day < $1 AND v.day >= $1 - 365
-      AND v.written_xid >= pg_snapshot_xmin($2::text::pg_snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(v.written_xid::text::xid8, $2::text::pg_snapshot)
+      AND payments.unseen(v.written_xid, $2::text::pg_snapshot)
     UNION ALL
     SELECT v.package_id, v.day FROM payments.approval a
     JOIN payments.visit v ON v.visit_id = a.subject_id
     JOIN payments.package p ON p.package_id = v.package_id
     WHERE p.basis = 'budget' AND v.day < $1
-      AND NOT pg_visible_in_snapshot(a.written_xid::text::xid8, $2::text::pg_snapshot)
+      AND payments.unseen(a.written_xid, $2::text::pg_snapshot)
     UNION ALL
     -- excess approved as exceptional: every held week of the budget is paid
     SELECT p.package_id, p.start_date FROM payments.approval a JOIN payments.package p ON p.package_id = a.subject_id
     WHERE p.basis = 'budget' AND a.kind = 'exceptional_package'
-      AND NOT pg_visible_in_snapshot(a.written_xid::text::xid8, $2::text::pg_snapshot)
+      AND payments.unseen(a.written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    -- an award that arrived late: its earlier periods were worked out without it
+    SELECT package_id, start_date FROM payments.package
+    WHERE start_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
     UNION ALL
     SELECT package_id, from_date FROM payments.suspension
-    WHERE from_date < $1 AND NOT pg_visible_in_snapshot(written_xid::text::xid8, $2::text::pg_snapshot)
+    WHERE from_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
     UNION ALL
     SELECT package_id, effective_from FROM payments.package_amendment
-    WHERE effective_from < $1 AND NOT pg_visible_in_snapshot(written_xid::text::xid8, $2::text::pg_snapshot)
+    WHERE effective_from < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
     UNION ALL
     SELECT package_id, end_date FROM payments.referral_state
-    WHERE end_date < $1 AND NOT pg_visible_in_snapshot(written_xid::text::xid8, $2::text::pg_snapshot)
+    WHERE end_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
 ) changed GROUP BY package_id
 """
 
@@ -137,7 +146,10 @@ async def load_history(conn: asyncpg.Connection, period: Period) -> History:
         period.start,
         period.start - LEDGER_LOOKBACK,
     )
-    return History(tuple(Period(r["start_date"], r["end_date"]) for r in rows), rows[-1]["snapshot"] if rows else None)
+    if not rows:
+        return History((), None)
+    # A period approved before snapshots were kept is taken to have seen what existed then.
+    return History(tuple(Period(r["start_date"], r["end_date"]) for r in rows), rows[-1]["snapshot"] or SEEN_BEFORE)
 
 
 async def take_snapshot(conn: asyncpg.Connection) -> str:

@@ -17,7 +17,8 @@ from payments.db.tables import CURRENT_XID, package, package_amendment, package_
 async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: list[tuple[date, Decimal]]) -> None:
     """Store an award's terms (a re-award after a hand-back replaces them) and its dated rates."""
     stmt = insert(package).values(**values)
-    changed = {k: stmt.excluded[k] for k in values if k != "package_id"}
+    changed: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "package_id"}
+    changed["written_xid"] = CURRENT_XID
     await session.execute(stmt.on_conflict_do_update(index_elements=[package.c.package_id], set_=changed))
     await session.execute(delete(package_rate).where(package_rate.c.package_id == values["package_id"]))
     if rates:

@@ -64,6 +64,8 @@ package = Table(
     # The award event, behind every line of the package that is not a single visit's.
     Column("event_id", UUID(as_uuid=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # An award arriving after a period was calculated brings that period's visits late.
+    written_xid(),
     CheckConstraint("basis IN ('time_and_task', 'budget', 'enablement_outcomes')", name="basis"),
     CheckConstraint("council_share >= 0 AND council_share <= 1", name="council_share"),
 )

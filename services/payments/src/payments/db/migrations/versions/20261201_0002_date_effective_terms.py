@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 SCHEMA = "payments"
 CURRENT_XID = "(pg_current_xact_id()::text)::bigint"
+WRITTEN = ("visit", "suspension", "package_amendment", "referral_state", "approval", "package")
 
 
 def upgrade() -> None:
@@ -72,12 +73,20 @@ def upgrade() -> None:
     )
     # The transaction that last wrote a row, against a calculation's snapshot: rows from before this
     # revision count as seen (0), new writes record their transaction.
-    for table in ("visit", "suspension", "package_amendment", "referral_state", "approval"):
+    for table in WRITTEN:
         op.add_column(
             table, sa.Column("written_xid", sa.BigInteger(), server_default="0", nullable=False), schema=SCHEMA
         )
         op.alter_column(table, "written_xid", server_default=sa.text(CURRENT_XID), schema=SCHEMA)
     op.create_index("ix_visit_written_xid", "visit", ["written_xid"], unique=False, schema=SCHEMA)
+    # Written by a transaction the snapshot could not see. Inlined by the planner, so the first
+    # condition finds the candidates by index and the second decides.
+    op.execute(
+        """CREATE FUNCTION payments.unseen(written bigint, seen pg_snapshot) RETURNS boolean
+           LANGUAGE sql IMMUTABLE PARALLEL SAFE
+           AS $$ SELECT written >= pg_snapshot_xmin(seen)::text::bigint
+                        AND NOT pg_visible_in_snapshot(written::text::xid8, seen) $$"""
+    )
     op.add_column("period", sa.Column("snapshot", sa.Text(), nullable=True), schema=SCHEMA)
 
     # Banks are stated as of a day, so a replay of earlier periods can restate them.
@@ -104,8 +113,9 @@ def downgrade() -> None:
     op.create_primary_key("pk_bank_balance", "bank_balance", ["period_id", "package_id", "week"], schema=SCHEMA)
     op.drop_column("bank_balance", "as_of", schema=SCHEMA)
     op.drop_column("period", "snapshot", schema=SCHEMA)
+    op.execute("DROP FUNCTION payments.unseen(bigint, pg_snapshot)")
     op.drop_index("ix_visit_written_xid", table_name="visit", schema=SCHEMA)
-    for table in ("visit", "suspension", "package_amendment", "referral_state", "approval"):
+    for table in WRITTEN:
         op.drop_column(table, "written_xid", schema=SCHEMA)
     op.drop_column("line", "event_ids", schema=SCHEMA)
     op.drop_column("approval", "approved_by_client", schema=SCHEMA)
