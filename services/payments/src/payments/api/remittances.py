@@ -67,11 +67,11 @@ async def remittance(
     who: RemittanceReader,
     format: Literal["csv", "html"] = "html",
 ) -> Response:
-    """What a provider is paid for, visit by visit. A provider sees only its own, once approved."""
-    period = await periods.get_period(session, period_id)
-    if who.role == "provider" and (not who.serves(provider_id) or period is None or period["status"] != "approved"):
-        # Someone else's remittance, or one not yet final, does not exist as far as this caller can tell.
+    """What a provider is paid for, visit by visit. A provider sees only its own."""
+    if who.role == "provider" and not who.serves(provider_id):
+        # Someone else's remittance does not exist as far as this caller can tell.
         raise NotFound(f"no remittance for provider {provider_id} in period {period_id}")
+    period = await periods.get_period(session, period_id)
     if period is None:
         raise NotFound(f"no period {period_id}")
     lines = (
