@@ -30,15 +30,17 @@ async def test_bad_input_names_the_field(stack: Stack) -> None:
     assert r.status_code == 409
     r = await client.post("/v1/periods", json={"start_date": "2027-07-12"}, headers=staff)
     assert r.status_code == 422
-    assert r.json()["errors"] == [
-        {"field": "start_date", "message": "the next period starts on 2027-07-05", "code": "invalid"}
-    ]
-    # A period is calculated only once the one before is approved: it settles against it.
+    message = "the next period starts on 2027-07-05, or ends on 2027-06-06"
+    assert r.json()["errors"] == [{"field": "start_date", "message": message, "code": "invalid"}]
+    # Back-dated to end the day before the first: no gap either.
+    r = await client.post("/v1/periods", json={"start_date": "2027-05-31", "days": 7}, headers=staff)
+    assert r.status_code == 201, r.text
+    # A period is calculated only once every one before it is approved: it settles against them.
     r = await client.post("/v1/periods", json={"start_date": "2027-07-05", "days": 7}, headers=staff)
     assert r.status_code == 201, r.text
     r = await client.post(f"/v1/periods/{r.json()['period_id']}/calculate", headers=staff)
     assert r.status_code == 409
-    assert "2027-06-07" in r.json()["detail"]
+    assert "2027-05-31" in r.json()["detail"]
     r = await client.get(f"/v1/periods/{uuid.uuid4()}", headers=staff)
     assert r.status_code == 404
     provider = await stack.headers("provider", name="agency", provider_ids=[uuid.uuid4()])

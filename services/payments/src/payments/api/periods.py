@@ -70,12 +70,14 @@ async def create_period(body: PeriodIn, session: SessionDep, runtime: RuntimeDep
     end = body.start_date + timedelta(days=days - 1)
     if await periods.overlapping(session, body.start_date, end):
         raise Conflict("another period already covers some of these days")
-    last = await periods.last_end(session)
-    if last is not None and body.start_date != last + timedelta(days=1):
-        # A gap would leave its days' visits unpaid for ever; periods follow on from one another.
+    first, last = await periods.calendar_bounds(session)
+    day = timedelta(days=1)
+    if first is not None and last is not None and body.start_date != last + day and end != first - day:
+        # A gap would leave its days' visits unpaid for ever: a period follows on from the last one,
+        # or (back-dating) ends the day before the first.
         raise InvalidInput(
             "periods follow on without gaps",
-            errors=[field_error("start_date", f"the next period starts on {last + timedelta(days=1)}")],
+            errors=[field_error("start_date", f"the next period starts on {last + day}, or ends on {first - day}")],
         )
     row = await periods.create_period(session, uuid.uuid4(), body.start_date, end, actor(who), who.client_id)
     if row is None:

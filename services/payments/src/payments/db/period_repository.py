@@ -41,9 +41,10 @@ async def overlapping(session: AsyncSession, start: date, end: date) -> bool:
     return bool((await session.execute(stmt)).scalar_one())
 
 
-async def last_end(session: AsyncSession) -> date | None:
-    """The last day of the latest period, if there is one."""
-    return (await session.execute(select(func.max(period.c.end_date)))).scalar_one_or_none()
+async def calendar_bounds(session: AsyncSession) -> tuple[date | None, date | None]:
+    """The first day of the earliest period and the last day of the latest (None, None without any)."""
+    first, last = (await session.execute(select(func.min(period.c.start_date), func.max(period.c.end_date)))).one()
+    return first, last
 
 
 async def unapproved_before(session: AsyncSession, start: date) -> RowMapping | None:
