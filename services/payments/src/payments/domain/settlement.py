@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from payments.domain.lines import ZERO, LineStatus, PaymentLine, make_line
 
@@ -102,14 +103,14 @@ def _news(line: PaymentLine, late_visits: frozenset[uuid.UUID]) -> bool:
 
 
 def _adjustment(line: PaymentLine, was: Paid, figure: Decimal, period_start: date) -> PaymentLine:
-    return make_line(
-        ledger_key=f"{line.ledger_key}:adjusted:{period_start}",
-        rule=f"prior_period_adjustment:{line.rule}",
+    return _settling(
+        line.ledger_key,
+        line.rule,
+        period_start,
         package_id=line.package_id,
         provider_id=line.provider_id,
         basis=line.basis,
         service_date=line.service_date,
-        status=LineStatus.PAYABLE,
         amount=figure - was.amount,
         council_share=line.council_share,
         visit_ids=line.visit_ids,
@@ -123,16 +124,26 @@ def _adjustment(line: PaymentLine, was: Paid, figure: Decimal, period_start: dat
 
 
 def _recovery(key: str, was: Paid, owner: Owner, period_start: date) -> PaymentLine:
-    return make_line(
-        ledger_key=f"{key}:adjusted:{period_start}",
-        rule=f"prior_period_adjustment:{was.rule}",
+    return _settling(
+        key,
+        was.rule,
+        period_start,
         package_id=owner.package_id,
         provider_id=owner.provider_id,
         basis=owner.basis,
         service_date=was.service_date,
-        status=LineStatus.PAYABLE,
         amount=-was.amount,
         # A contribution offsets the council's part only, as when it was deducted.
         council_share=ONE if key.startswith("contribution:") else owner.council_share,
         note=f"was {was.amount}, now no longer due",
+    )
+
+
+def _settling(key: str, rule: str, period_start: date, **line: Any) -> PaymentLine:
+    """A line settling ``key`` in the period starting ``period_start``: one such key per period."""
+    return make_line(
+        ledger_key=f"{key}:adjusted:{period_start}",
+        rule=f"prior_period_adjustment:{rule}",
+        status=LineStatus.PAYABLE,
+        **line,
     )
