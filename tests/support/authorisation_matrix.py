@@ -123,7 +123,9 @@ async def _config(council: Council) -> Any:
 
 
 async def _period(council: Council) -> dict[str, Any]:
-    return {"start_date": str(council.ids["day"] + timedelta(days=30 * _count(council))), "days": 7}
+    # Periods follow on without gaps: the next one starts the day after the last ends.
+    [last] = await council.sql("SELECT max(end_date) AS last FROM payments.period")
+    return {"start_date": str(last["last"] + timedelta(days=1)), "days": 7}
 
 
 async def _award(council: Council) -> dict[str, Any]:

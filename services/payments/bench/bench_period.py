@@ -54,7 +54,7 @@ SELECT md5('pkg' || i)::uuid, md5('prov' || (i % 200))::uuid,
 FROM generate_series(1, $1) AS i
 """
 STAYS_SQL = """
-INSERT INTO payments.hospital_stay (package_id, admitted)
+INSERT INTO payments.suspension (package_id, from_date)
 SELECT md5('pkg' || i)::uuid, date '2026-11-20' FROM generate_series(50, $1, 50) AS i
 """
 VISITS_SQL = """

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 from shared.settings import ServiceSettings
 
-from payments.domain.rules import PaymentRules, RoundingRule
+from payments.domain.rules import HospitalContribution, PaymentRules, RoundingRule
 
 
 class PaymentsSettings(ServiceSettings):
@@ -23,6 +23,7 @@ class PaymentsSettings(ServiceSettings):
     banking_window_weeks: int = Field(default=4, ge=0)
     retainer_share: Decimal = Field(default=Decimal("1"), ge=0, le=1)
     retainer_max_weeks: int = Field(default=4, ge=0)
+    hospital_contribution: HospitalContribution = HospitalContribution.WAIVED
     period_days: int = Field(default=28, ge=7)
 
     def payment_rules(self) -> PaymentRules:
@@ -35,4 +36,5 @@ class PaymentsSettings(ServiceSettings):
             banking_window_weeks=self.banking_window_weeks,
             retainer_share=self.retainer_share,
             retainer_max_weeks=self.retainer_max_weeks,
+            hospital_contribution=self.hospital_contribution,
         )

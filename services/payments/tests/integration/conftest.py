@@ -32,9 +32,9 @@ class Stack:
         """Auth headers of a new API client with this role, held by the person ``name``."""
         return await api_headers(self.database_url, role=role, provider_ids=provider_ids, name=name)
 
-    async def publish(self, events: list[tuple[EventData, str]]) -> None:
-        """Put events on the broker as the other services would, keyed by their aggregate id."""
-        await publish_events(self.bootstrap, events)
+    async def publish(self, events: list[tuple[EventData, str]]) -> list[uuid.UUID]:
+        """Put events on the broker as the other services would, keyed by their aggregate id; the envelope ids."""
+        return await publish_events(self.bootstrap, events)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         """One value from the payments schema."""

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 # Christmas, Boxing Day and its substitute Monday fall in this period.
 PERIOD = Period(date(2026, 12, 14), date(2027, 1, 10))
-FIELDS = ("rule", "status", "amount", "council_amount", "nhs_amount", "minutes", "hourly_rate", "carers", "note")
+FIELDS = (
+    "rule", "status", "amount", "council_amount", "nhs_amount", "minutes", "hourly_rate", "carers", "note", "event_ids",
+)  # fmt: skip
 
 
 def _world(seed: int) -> tuple[list[PackageTerms], list[Visit], Approvals]:
@@ -48,9 +50,10 @@ def _world(seed: int) -> tuple[list[PackageTerms], list[Visit], Approvals]:
         outcome = rnd.choice([VisitOutcome.COMPLETED] * 6 + [VisitOutcome.MISSED, VisitOutcome.CANCELLED])
         completed = outcome is VisitOutcome.COMPLETED
         required = rnd.choice([1, 1, 2])
+        visit_id = uuid.UUID(int=rnd.getrandbits(128))
         visits.append(
             Visit(
-                visit_id=uuid.UUID(int=rnd.getrandbits(128)),
+                visit_id=visit_id,
                 package_id=p.package_id,
                 provider_id=p.provider_id,
                 outcome=outcome,
@@ -61,6 +64,8 @@ def _world(seed: int) -> tuple[list[PackageTerms], list[Visit], Approvals]:
                 carers_required=required,
                 carers_attended=rnd.randint(1, required),
                 verified=rnd.random() > 0.15,
+                # _load stores each visit's id as the id of its event.
+                event_id=visit_id,
             )
         )
     approvals = Approvals(
@@ -133,7 +138,7 @@ async def test_sql_matches_domain(pg: PostgresHandle, rules: PaymentRules) -> No
         for line in package_lines(p, mine, PERIOD, rules, approvals, PackageState()):
             expected[line.ledger_key] = (
                 line.rule, line.status.value, line.amount, line.council_amount, line.nhs_amount, line.minutes,
-                line.hourly_rate, line.carers, line.note,
+                line.hourly_rate, line.carers, line.note, list(line.event_ids),
             )  # fmt: skip
     assert len(expected) == len(visits)
     assert {k: v for k, v in got.items() if k.startswith("visit:")} == expected

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from payments.domain.rates import RateChange, RateSchedule
-from payments.domain.terms import Basis, Contribution, PackageTerms, PatternEntry, Visit, VisitOutcome
+from payments.domain.terms import Basis, Contribution, PackageTerms, PatternEntry, TermsChange, Visit, VisitOutcome
 
 PACKAGE = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 PROVIDER = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
@@ -27,6 +27,7 @@ def terms(
     ongoing: tuple[str, date] | None = None,
     package_id: uuid.UUID = PACKAGE,
     provider_id: uuid.UUID = PROVIDER,
+    amendments: tuple[TermsChange, ...] = (),
 ) -> PackageTerms:
     """Package terms with a Monday start and sensible defaults."""
     return PackageTerms(
@@ -45,6 +46,7 @@ def terms(
         weekly_budget=Decimal(weekly_budget) if weekly_budget else None,
         enablement_budget=Decimal(enablement_budget) if enablement_budget else None,
         contribution=Contribution(Decimal(contribution[0]), contribution[1]) if contribution else None,
+        amendments=amendments,
     )
 
 

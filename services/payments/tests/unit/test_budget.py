@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from payments.domain.budget import BudgetResult, budget_period
+from payments.domain.budget import BudgetResult, BudgetWeek, budget_period
 from payments.domain.lines import LineStatus, PaymentLine
+from payments.domain.period import PackageState, Period, calculate_package
 from payments.domain.rules import PaymentRules
+from payments.domain.settlement import Paid
 from payments.domain.terms import Approvals, Basis, Visit
 
 from .builders import PACKAGE, at, pence, terms, visit
@@ -29,7 +32,7 @@ def by_rule(lines: tuple[PaymentLine, ...], week: int) -> dict[str, tuple[LineSt
 
 def run(hours: list[int], rules: PaymentRules = PaymentRules(), approvals: Approvals = Approvals()) -> BudgetResult:
     visits = [v for i, h in enumerate(hours, start=1) for v in hours_in_week(i, h)]
-    weeks = [START + timedelta(weeks=i) for i in range(len(hours))]
+    weeks = [BudgetWeek(START + timedelta(weeks=i), TERMS.weekly_budget or Decimal(0)) for i in range(len(hours))]
     return budget_period(TERMS, visits, weeks, rules, approvals)
 
 
@@ -86,7 +89,32 @@ def test_a_shorter_window_lapses_sooner() -> None:
 
 def test_unverified_visits_are_held_outside_the_budget() -> None:
     held = visit(at(START + timedelta(days=2)), 60, planned=None, verified=False)
-    result = budget_period(TERMS, [*hours_in_week(1, 2), held], [START], PaymentRules(), Approvals())
+    week = [BudgetWeek(START, Decimal("100.00"))]
+    result = budget_period(TERMS, [*hours_in_week(1, 2), held], week, PaymentRules(), Approvals())
     visit_lines = [line for line in result.lines if line.visit_ids == (held.visit_id,)]
     assert [(line.status, pence(line.amount)) for line in visit_lines] == [(LineStatus.HELD, 2000)]
     assert by_rule(result.lines, 1)["budget_week"] == (LineStatus.PAYABLE, 4000)
+
+
+def test_a_late_visit_is_settled_as_the_budget_and_bank_would_have_paid_it() -> None:
+    # Period 1 (four weeks): 3, 5, 6 and 5 hours. Week 1 banks 40; week 3 draws 20 of it.
+    first_period = Period(START, START + timedelta(days=27))
+    on_time = [v for week, h in enumerate([3, 5, 6, 5], start=1) for v in hours_in_week(week, h)]
+    first = calculate_package(TERMS, on_time, first_period, PaymentRules(), Approvals(), PackageState())
+    paid = {x.ledger_key: Paid(x.amount, x.amount, x.rule, x.service_date) for x in first.lines if x.paid}
+    # Two more hours of week 2 arrive after approval: the next period replays the first.
+    late = [visit(at(START + timedelta(days=12), 8 + h), 60, planned=None) for h in range(2)]
+    second_period = Period(START + timedelta(days=28), START + timedelta(days=55))
+    state = PackageState(paid=paid, replay=(first_period,), late_visits=frozenset(v.visit_id for v in late))
+    second = calculate_package(TERMS, on_time + late, second_period, PaymentRules(), Approvals(), state)
+    before = [x for x in second.lines if x.service_date < second_period.start]
+    prior = [(x.rule, x.service_date, x.status, pence(x.amount)) for x in before]
+    assert prior == [
+        # Week 2 delivered 140: in time, 40 would have come from week 1's bank.
+        ("prior_period:budget_bank_used", START + timedelta(weeks=1), LineStatus.PAYABLE, 4000),
+        # So week 3 found the bank empty: its 20 is recovered and its excess held instead.
+        ("prior_period_adjustment:budget_bank_used", START + timedelta(weeks=2), LineStatus.PAYABLE, -2000),
+        ("prior_period:budget_exceptional_excess", START + timedelta(weeks=2), LineStatus.HELD, 2000),
+    ]
+    # The second period opens with the bank as restated: nothing left from the first.
+    assert second.banks[0] == (first_period.end, ())

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from payments.domain.lines import LineStatus
-from payments.domain.rules import PaymentRules
+from payments.domain.rules import PaymentRules, RoundingRule
 from payments.domain.terms import Approvals, VisitOutcome
 from payments.domain.time_and_task import price_visit
 
@@ -155,3 +155,34 @@ def test_funding_split_leaves_no_penny_unaccounted(
         council_pence,
         nhs_pence,
     )
+
+
+@pytest.mark.parametrize(
+    ("rounding", "unit", "actual", "planned", "excess_approved", "expected_pence"),
+    [
+        # 50 of 60 minutes is out of the 10% tolerance (54): 50 x 18.52 / 60 = 15.4333 -> 15.43
+        (RoundingRule.NEAREST_MINUTE, 15, 50, 60, False, 1543),
+        # the 38-52 band pays 45: 45 x 18.52 / 60 = 13.89
+        (RoundingRule.BANDS_15, 15, 50, 60, False, 1389),
+        # complete 15-minute units: 45 -> 13.89; complete 10-minute units: 50 -> 15.43
+        (RoundingRule.COMPLETE_UNITS, 15, 50, 60, False, 1389),
+        (RoundingRule.COMPLETE_UNITS, 10, 50, 60, False, 1543),
+        # planned time whatever the actual: 60 -> 18.52
+        (RoundingRule.PLANNED, 15, 50, 60, False, 1852),
+        # 44 minutes: 13.5813 -> 13.58; band 45 -> 13.89; two units 30 -> 9.26
+        (RoundingRule.NEAREST_MINUTE, 15, 44, 60, False, 1358),
+        (RoundingRule.BANDS_15, 15, 44, 60, False, 1389),
+        (RoundingRule.COMPLETE_UNITS, 15, 44, 60, False, 926),
+        # 70 minutes falls in the 68-82 band (75): capped at the planned 60 (18.52) unless the
+        # excess is approved: 75 x 18.52 / 60 = 23.15
+        (RoundingRule.BANDS_15, 15, 70, 60, False, 1852),
+        (RoundingRule.BANDS_15, 15, 70, 60, True, 2315),
+    ],
+)
+def test_rounding_options_in_pence(
+    rounding: RoundingRule, unit: int, actual: int, planned: int, excess_approved: bool, expected_pence: int
+) -> None:
+    v = visit(at(TUESDAY), actual, planned=planned)
+    approvals = Approvals(excess_visits=frozenset({v.visit_id})) if excess_approved else Approvals()
+    line = price_visit(v, terms(), PaymentRules(rounding=rounding, unit_minutes=unit), approvals)
+    assert (line.status, pence(line.amount)) == (LineStatus.PAYABLE, expected_pence)

@@ -52,8 +52,8 @@ MAX_PAGE = 1000
 
 
 def actor(who: Principal) -> str:
-    """The person behind a request: a person may hold several API clients (one per role) under one
-    name, so separation of duties compares names, not client ids."""
+    """The name shown for who did something. Separation of duties never compares names (anyone may
+    name a client anything): it compares API client ids."""
     return who.name
 
 
@@ -73,7 +73,16 @@ async def create_period(body: PeriodIn, session: SessionDep, runtime: RuntimeDep
     end = body.start_date + timedelta(days=days - 1)
     if await periods.overlapping(session, body.start_date, end):
         raise Conflict("another period already covers some of these days")
-    row = await periods.create_period(session, uuid.uuid4(), body.start_date, end, actor(who))
+    first, last = await periods.calendar_bounds(session)
+    day = timedelta(days=1)
+    if first is not None and last is not None and body.start_date != last + day and end != first - day:
+        # A gap would leave its days' visits unpaid for ever: a period follows on from the last one,
+        # or (back-dating) ends the day before the first.
+        raise InvalidInput(
+            "periods follow on without gaps",
+            errors=[field_error("start_date", f"the next period starts on {last + day}, or ends on {first - day}")],
+        )
+    row = await periods.create_period(session, uuid.uuid4(), body.start_date, end, actor(who), who.client_id)
     if row is None:
         raise Conflict("a period already starts that day")
     return PeriodOut.model_validate(dict(row))
@@ -133,11 +142,25 @@ async def calculate(
         raise Conflict("the period is approved and immutable; late events go to the next period")
     if row["status"] == "calculating":
         raise Conflict("the period is being calculated")
+    earlier = await periods.unapproved_before(session, row["start_date"])
+    if earlier is not None:
+        # A period settles against what earlier ones paid and carries their bank: they come first.
+        raise Conflict(f"the period from {earlier['start_date']} must be approved first")
     # Who asked is kept now, so a run interrupted by a crash can be resumed on their behalf.
-    await periods.set_status(session, period_id, "calculating", packages_done=0, error=None, calculated_by=actor(who))
+    await periods.set_status(
+        session,
+        period_id,
+        "calculating",
+        packages_done=0,
+        error=None,
+        calculated_by=actor(who),
+        calculated_by_client=who.client_id,
+    )
     period = Period(row["start_date"], row["end_date"])
     background.add_task(_spawn, runtime, period_id, period, actor(who))
-    return PeriodOut.model_validate({**row, "status": "calculating", "packages_done": 0, "error": None})
+    return PeriodOut.model_validate(
+        {**row, "status": "calculating", "packages_done": 0, "error": None, "calculated_by_client": who.client_id}
+    )
 
 
 @router.get("/periods/{period_id}/totals")
@@ -238,6 +261,7 @@ async def add_adjustment(period_id: uuid.UUID, body: AdjustmentIn, session: Sess
             "amount": body.amount,
             "reason": body.reason,
             "created_by": actor(who),
+            "created_by_client": who.client_id,
         },
     )
     adjusted = {"amount": body.amount, "funder": body.funder, "provider_id": provider_id, "ledger_key": body.ledger_key}
@@ -262,27 +286,32 @@ async def list_adjustments(period_id: uuid.UUID, session: SessionDep, who: Reade
 @router.post("/approvals", status_code=201)
 async def approve_held(body: ApprovalIn, session: SessionDep, who: Officer) -> ApprovalOut:
     """Release a held visit, excess minutes or exceptional excess; the next calculation pays it."""
-    created = await periods.add_approval(session, body.kind, body.subject_id, body.reason, actor(who))
+    created = await periods.add_approval(session, body.kind, body.subject_id, body.reason, actor(who), who.client_id)
     await record_audit(session, who, f"approval.{body.kind}", f"approvals/{body.subject_id}", body.reason)
     return ApprovalOut(kind=body.kind, subject_id=body.subject_id, created=created)
 
 
 @router.post("/periods/{period_id}/approve", responses=problem_responses(409))
 async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, who: Approver) -> PeriodOut:
-    """Approve a calculated period: another person than who calculated or adjusted it. Final."""
+    """Approve a calculated period: a different API client from the one that calculated or adjusted it,
+    whatever the clients are called. Final."""
     row = await _period(session, period_id, lock=True)
     if row["status"] != "calculated":
         raise Conflict(f"only a calculated period can be approved; this one is {row['status']}")
+    if who.client_id == row["calculated_by_client"] or who.client_id in await periods.adjusting_clients(
+        session, period_id
+    ):
+        raise Forbidden("the approver must not be the API client that calculated or adjusted the period")
     me = actor(who)
-    if me == row["calculated_by"] or me in await periods.adjusters(session, period_id):
-        raise Forbidden("the approver must not be the person who calculated or adjusted the period")
     try:
         async with session.begin_nested():
             await periods.write_ledger(session, period_id)
     except IntegrityError as exc:
         raise Conflict("a line of this period was already paid in another period: recalculate it") from exc
     now = utcnow()
-    await periods.set_status(session, period_id, "approved", approved_by=me, approved_at=now)
+    await periods.set_status(
+        session, period_id, "approved", approved_by=me, approved_by_client=who.client_id, approved_at=now
+    )
     totals = [ProviderFunderTotal(**t) for t in await periods.provider_funder_totals(session, period_id)]
     event = PeriodApproved(
         period_id=period_id,
@@ -294,4 +323,6 @@ async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: Run
     )
     await runtime.outbox.publish(session, event, subject=str(period_id))
     await record_audit(session, who, "period.approve", f"periods/{period_id}", details={"totals": totals})
-    return PeriodOut.model_validate({**row, "status": "approved", "approved_by": me, "approved_at": now})
+    return PeriodOut.model_validate(
+        {**row, "status": "approved", "approved_by": me, "approved_by_client": who.client_id, "approved_at": now}
+    )

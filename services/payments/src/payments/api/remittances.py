@@ -39,20 +39,23 @@ def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
 
 
 @router.get("/periods/{period_id}/export.csv", response_class=Response)
-async def export_csv(period_id: uuid.UUID, session: SessionDep, who: Finance) -> Response:
-    """One row per provider and funder, for the finance system."""
+async def export_csv(
+    period_id: uuid.UUID, session: SessionDep, who: Finance, funder: Literal["council", "nhs"] | None = None
+) -> Response:
+    """One row per provider and funder, for the finance system; ``funder`` gives one funder's export."""
     row = await periods.get_period(session, period_id)
     if row is None:
         raise NotFound(f"no period {period_id}")
     rows = [
         [period_id, row["start_date"], row["end_date"], row["status"], t["provider_id"], t["funder"], t["amount"]]
-        for t in await periods.provider_funder_totals(session, period_id)
+        for t in await periods.provider_funder_totals(session, period_id, funder)
     ]
     body = _csv(("period_id", "start_date", "end_date", "status", "provider_id", "funder", "amount"), rows)
+    name = f"payments-{row['start_date']}" + (f"-{funder}" if funder else "")
     return Response(
         body,
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="payments-{row["start_date"]}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
 
 
@@ -104,9 +107,11 @@ def _html(period: Any, provider_id: uuid.UUID, rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
     title = f"Remittance {period['start_date']} to {period['end_date']}"
+    # Late payment is what providers complain of most: a held line never holds up the rest.
+    hold = "<p>Paid with hold: held lines are paid once reviewed; the rest is paid now.</p>" if held else ""
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
         f"<body><h1>{html.escape(title)}</h1><p>Provider {provider_id}; period {html.escape(period['status'])}</p>"
-        f"<p>Paid: £{paid:.2f}. Held for review: £{held:.2f}.</p>"
+        f"<p>Paid: £{paid:.2f}. Held for review: £{held:.2f}.</p>{hold}"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
     )

@@ -34,8 +34,11 @@ class PeriodOut(BaseModel):
     packages_total: int
     error: str | None
     calculated_by: str | None
+    # The API clients: separation of duties compares these, not the names.
+    calculated_by_client: uuid.UUID | None
     calculated_at: datetime | None
     approved_by: str | None
+    approved_by_client: uuid.UUID | None
     approved_at: datetime | None
 
 
@@ -78,6 +81,8 @@ class LineOut(BaseModel):
     carers: int | None
     multiplier: Decimal | None
     note: str
+    # The events behind the line: visit revisions, the award, amendments, suspensions, the review.
+    event_ids: list[uuid.UUID]
 
 
 class LinesPage(BaseModel):

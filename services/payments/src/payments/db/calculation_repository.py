@@ -7,6 +7,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,70 +16,198 @@ import asyncpg
 
 from payments.domain.budget import Banked
 from payments.domain.lines import PaymentLine
-from payments.domain.period import PackageState, Period, Stay
+from payments.domain.period import PackageState, Period
 from payments.domain.rates import RateChange, RateSchedule, ongoing_from
+from payments.domain.settlement import Paid
+from payments.domain.suspensions import Suspension
 from payments.domain.terms import (
     Approvals,
     Basis,
     Contribution,
     PackageTerms,
     PatternEntry,
+    TermsChange,
     Visit,
     VisitOutcome,
 )
 
-# Late corrections reach back at most this far for retainer, budget and contribution keys.
+# Late corrections reach back at most this far.
 LEDGER_LOOKBACK = timedelta(days=365)
+# A snapshot that saw every row written before snapshots were kept (written_xid 0) and nothing since.
+SEEN_BEFORE = "1:1:"
 
 LINE_COLUMNS = (
     "period_id", "ledger_key", "rule", "package_id", "provider_id", "basis", "service_date", "status",
     "amount", "council_amount", "nhs_amount", "visit_ids", "minutes", "hourly_rate", "carers",
-    "multiplier", "note",
+    "multiplier", "note", "event_ids",
 )  # fmt: skip
 
+
+@dataclass(frozen=True)
+class History:
+    """The approved periods corrections can reach, and what the last of them could see."""
+
+    approved: tuple[Period, ...]
+    # The last approved calculation's snapshot: a row written by a transaction it could not see is
+    # late, whatever its clock said (None: nothing approved yet).
+    snapshot: str | None
+
+    def from_day(self, day: date) -> tuple[Period, ...]:
+        """The approved periods from the one holding ``day`` onwards."""
+        return tuple(p for p in self.approved if p.end >= day)
+
+
+# payments.unseen(written_xid, snapshot): the row was written by a transaction the snapshot could
+# not see (committed after it was taken, or in flight then). See the 0002 migration.
+
+# $1 period start, $2 end, $3 the last approved calculation's snapshot, $4/$5 budget packages
+# replayed and from which day.
 VISITS_SQL = """
+WITH late AS MATERIALIZED (
+    -- visits of approved periods that changed, arrived or were released after the last calculation
+    SELECT v.visit_id FROM payments.visit v
+    WHERE payments.unseen(v.written_xid, $3::text::pg_snapshot)
+      AND v.day < $1 AND v.day >= $1 - 365
+    UNION
+    SELECT v.visit_id FROM payments.approval a
+    -- a visit's own release, or the release of its package's excess as exceptional
+    JOIN payments.visit v ON v.visit_id = a.subject_id
+         OR (a.kind = 'exceptional_package' AND v.package_id = a.subject_id)
+    WHERE payments.unseen(a.written_xid, $3::text::pg_snapshot)
+      AND v.day < $1 AND v.day >= $1 - 365
+    UNION
+    -- visits of a package whose award arrived after them (they could not be paid before)
+    SELECT v.visit_id FROM payments.package p JOIN payments.visit v ON v.package_id = p.package_id
+    WHERE payments.unseen(p.written_xid, $3::text::pg_snapshot)
+      AND v.day < $1 AND v.day >= greatest(p.start_date, $1 - 365)
+), replayed AS (
+    SELECT * FROM unnest($4::uuid[], $5::date[]) AS r(package_id, from_day)
+)
 SELECT v.visit_id, v.package_id, v.provider_id, v.outcome, v.planned_start, v.planned_minutes,
-       v.actual_start, v.actual_end, v.carers_required, v.carers_attended, v.verified, v.revision, v.day
+       v.actual_start, v.actual_end, v.carers_required, v.carers_attended, v.verified, v.revision, v.day,
+       v.event_id, l.visit_id IS NOT NULL AS late
 FROM payments.visit v
+LEFT JOIN late l ON l.visit_id = v.visit_id
 -- time-and-task visits dated in the period are priced in SQL (time_and_task_sql): skip exactly those
 WHERE (v.day BETWEEN $1 AND $2 AND NOT EXISTS (
         SELECT 1 FROM payments.package tp WHERE tp.package_id = v.package_id AND tp.basis = 'time_and_task'))
-   -- visits of approved periods that changed, arrived or were approved after that period's lines
-   -- were calculated: they are settled against the ledger as prior-period items
+   OR l.visit_id IS NOT NULL
+   -- a budget replayed from an earlier period brings every visit of the replayed weeks
    OR (v.day < $1 AND EXISTS (
-        SELECT 1 FROM payments.period ap
-        WHERE ap.status = 'approved' AND v.day BETWEEN ap.start_date AND ap.end_date
-          AND (v.updated_at > ap.calculated_at OR EXISTS (
-                SELECT 1 FROM payments.approval a
-                WHERE a.subject_id = v.visit_id AND a.approved_at > ap.calculated_at))))
+        SELECT 1 FROM replayed r WHERE r.package_id = v.package_id AND v.day >= r.from_day))
 ORDER BY v.package_id, v.day, v.visit_id
 """
 
+# $1 period start, $2 the last approved calculation's snapshot. The earliest day each package's
+# lines could have changed on since then: a replay from that day's period works them out again.
+CHANGED_SINCE_SQL = """
+SELECT package_id, min(day) AS day FROM (
+    -- a budget week is paid as a whole, so a late visit of a budget reopens its week
+    SELECT v.package_id, v.day FROM payments.visit v JOIN payments.package p USING (package_id)
+    WHERE p.basis = 'budget' AND v.day < $1 AND v.day >= $1 - 365
+      AND payments.unseen(v.written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    SELECT v.package_id, v.day FROM payments.approval a
+    JOIN payments.visit v ON v.visit_id = a.subject_id
+    JOIN payments.package p ON p.package_id = v.package_id
+    WHERE p.basis = 'budget' AND v.day < $1
+      AND payments.unseen(a.written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    -- excess approved as exceptional: every held week of the budget is paid
+    SELECT p.package_id, p.start_date FROM payments.approval a JOIN payments.package p ON p.package_id = a.subject_id
+    WHERE p.basis = 'budget' AND a.kind = 'exceptional_package'
+      AND payments.unseen(a.written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    -- an award that arrived late: its earlier periods were worked out without it
+    SELECT package_id, start_date FROM payments.package
+    WHERE start_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    SELECT package_id, from_date FROM payments.suspension
+    WHERE from_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    SELECT package_id, effective_from FROM payments.package_amendment
+    WHERE effective_from < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
+    UNION ALL
+    SELECT package_id, end_date FROM payments.referral_state
+    WHERE end_date < $1 AND payments.unseen(written_xid, $2::text::pg_snapshot)
+) changed GROUP BY package_id
+"""
+
+
+async def load_history(conn: asyncpg.Connection, period: Period) -> History:
+    """The approved periods before this one within the lookback, and what the last of them could see.
+
+    Periods are calculated in order, each after the one before is approved, so whatever the last
+    approved calculation could not see has been settled by none.
+    """
+    rows = await conn.fetch(
+        "SELECT start_date, end_date, snapshot FROM payments.period WHERE status = 'approved' "
+        "AND end_date < $1 AND end_date >= $2 ORDER BY start_date",
+        period.start,
+        period.start - LEDGER_LOOKBACK,
+    )
+    if not rows:
+        return History((), None)
+    # A period approved before snapshots were kept is taken to have seen what existed then.
+    return History(tuple(Period(r["start_date"], r["end_date"]) for r in rows), rows[-1]["snapshot"] or SEEN_BEFORE)
+
+
+async def take_snapshot(conn: asyncpg.Connection) -> str:
+    """What this calculation can see, taken before it reads anything (kept with the period)."""
+    return str(await conn.fetchval("SELECT pg_current_snapshot()::text"))
+
+
+async def load_replays(
+    conn: asyncpg.Connection, period: Period, history: History
+) -> dict[uuid.UUID, tuple[Period, ...]]:
+    """Per package, the approved periods to work out again because something about them came late."""
+    if history.snapshot is None:
+        return {}
+    replays: dict[uuid.UUID, tuple[Period, ...]] = {}
+    for r in await conn.fetch(CHANGED_SINCE_SQL, period.start, history.snapshot):
+        periods = history.from_day(r["day"])
+        if periods:
+            replays[r["package_id"]] = periods
+    return replays
+
 
 async def load_terms(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID, tuple[PackageTerms, PackageState]]:
-    """Terms and state of every package that can have lines in the period."""
+    """Terms and state of every package that can have lines in the period (or be corrected in it)."""
+    lookback = period.start - LEDGER_LOOKBACK
     rows = await conn.fetch(
         """SELECT p.package_id, p.provider_id, p.basis, p.hourly_rate, p.ongoing_hourly_rate, p.enablement_weeks,
                   p.council_share, p.contribution_weekly, p.contribution_collection, p.enablement_budget,
-                  p.start_date, coalesce(r.pattern, p.pattern) AS pattern,
-                  coalesce(r.weekly_budget, p.weekly_budget) AS weekly_budget,
-                  r.end_date, r.all_met, r.review_date
+                  p.start_date, p.pattern, p.weekly_budget, p.event_id,
+                  r.end_date, r.all_met, r.review_date, r.review_event_id
            FROM payments.package p LEFT JOIN payments.referral_state r USING (package_id)
            WHERE p.start_date <= $2 AND (r.end_date IS NULL OR r.end_date >= $1)""",
-        period.start - LEDGER_LOOKBACK,
+        lookback,
         period.end,
     )
     rates: dict[uuid.UUID, list[RateChange]] = defaultdict(list)
     for r in await conn.fetch("SELECT package_id, from_date, hourly_rate FROM payments.package_rate"):
         rates[r["package_id"]].append(RateChange(r["from_date"], r["hourly_rate"]))
-    stays: dict[uuid.UUID, list[Stay]] = defaultdict(list)
+    amendments: dict[uuid.UUID, list[TermsChange]] = defaultdict(list)
     for r in await conn.fetch(
-        "SELECT package_id, admitted, resumed FROM payments.hospital_stay WHERE admitted <= $2 "
-        "AND (resumed IS NULL OR resumed > $1)",
-        period.start,
+        "SELECT package_id, effective_from, pattern, weekly_budget, event_id FROM payments.package_amendment"
+    ):
+        amendments[r["package_id"]].append(
+            TermsChange(
+                r["effective_from"],
+                _pattern(r["pattern"]) if r["pattern"] is not None else None,
+                r["weekly_budget"],
+                r["event_id"],
+            )
+        )
+    suspensions: dict[uuid.UUID, list[Suspension]] = defaultdict(list)
+    for r in await conn.fetch(
+        "SELECT package_id, from_date, resumed, reason, suspended_event_id, resumed_event_id "
+        "FROM payments.suspension WHERE from_date <= $2 AND (resumed IS NULL OR resumed > $1) ORDER BY from_date",
+        lookback,
         period.end,
     ):
-        stays[r["package_id"]].append(Stay(r["admitted"], r["resumed"]))
+        events = tuple(e for e in (r["suspended_event_id"], r["resumed_event_id"]) if e is not None)
+        suspensions[r["package_id"]].append(Suspension(r["from_date"], r["resumed"], r["reason"], events))
     out: dict[uuid.UUID, tuple[PackageTerms, PackageState]] = {}
     for r in rows:
         pid = r["package_id"]
@@ -87,7 +216,6 @@ async def load_terms(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID
             if r["contribution_weekly"] is not None
             else None
         )
-        pattern = json.loads(r["pattern"]) if isinstance(r["pattern"], str) else r["pattern"]
         terms = PackageTerms(
             package_id=pid,
             provider_id=r["provider_id"],
@@ -100,22 +228,28 @@ async def load_terms(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID
             ),
             start_date=r["start_date"],
             council_share=r["council_share"],
-            pattern=tuple(
-                PatternEntry(tuple(p["days"]), int(p["duration_minutes"]), int(p.get("carers", 1))) for p in pattern
-            ),
+            pattern=_pattern(r["pattern"]),
             weekly_budget=r["weekly_budget"],
             enablement_budget=r["enablement_budget"],
             contribution=contribution,
+            amendments=tuple(amendments[pid]),
+            award_event_id=r["event_id"],
         )
         state = PackageState(
-            stays=tuple(sorted(stays[pid], key=lambda s: s.admitted)),
+            suspensions=tuple(suspensions[pid]),
             end_date=r["end_date"],
             enablement_weeks=r["enablement_weeks"],
             all_met=r["all_met"],
             review_date=r["review_date"],
+            review_events=(r["review_event_id"],) if r["review_event_id"] else (),
         )
         out[pid] = (terms, state)
     return out
+
+
+def _pattern(raw: Any) -> tuple[PatternEntry, ...]:
+    entries = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(PatternEntry(tuple(p["days"]), int(p["duration_minutes"]), int(p.get("carers", 1))) for p in entries)
 
 
 async def load_approvals(conn: asyncpg.Connection) -> Approvals:
@@ -130,35 +264,43 @@ async def load_approvals(conn: asyncpg.Connection) -> Approvals:
     )
 
 
-async def load_paid(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID, dict[str, Decimal]]:
-    """What the ledger already paid, per package and settled key, as far back as corrections reach."""
-    paid: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+async def load_paid(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID, dict[str, Paid]]:
+    """What the ledger holds, per package and settled key, as far back as corrections reach."""
+    paid: dict[uuid.UUID, dict[str, Paid]] = defaultdict(dict)
     for r in await conn.fetch(
-        "SELECT package_id, settles, sum(amount) AS amount FROM payments.ledger "
-        "WHERE service_date >= $1 GROUP BY package_id, settles",
+        """SELECT package_id, settles, sum(amount) AS amount,
+                  coalesce(sum(amount) FILTER (WHERE rule <> 'adjustment'), 0) AS calculated,
+                  min(service_date) AS service_date,
+                  coalesce(max(regexp_replace(rule, '^prior_period(_adjustment)?:', ''))
+                           FILTER (WHERE ledger_key = settles), 'adjustment') AS rule
+           FROM payments.ledger WHERE service_date >= $1 GROUP BY package_id, settles""",
         period.start - LEDGER_LOOKBACK,
     ):
-        paid[r["package_id"]][r["settles"]] = r["amount"]
+        paid[r["package_id"]][r["settles"]] = Paid(r["amount"], r["calculated"], r["rule"], r["service_date"])
     return paid
 
 
-async def load_enablement_paid(conn: asyncpg.Connection) -> dict[uuid.UUID, Decimal]:
-    """Per package, what enablement visits have been paid so far."""
-    rows = await conn.fetch(
-        "SELECT package_id, sum(amount) AS amount FROM payments.ledger WHERE rule LIKE 'enablement%' "
-        "OR rule LIKE 'prior_period%enablement%' GROUP BY package_id"
-    )
-    return {r["package_id"]: r["amount"] for r in rows}
+async def load_opening_banks(
+    conn: asyncpg.Connection, opening: dict[uuid.UUID, date]
+) -> dict[uuid.UUID, tuple[Banked, ...]]:
+    """Per budget package, the bank at the start of the first period worked out (``opening``).
 
-
-async def load_opening_bank(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID, tuple[Banked, ...]]:
-    """Budget banked at the end of the latest approved period before this one."""
+    It is the bank at the end of the day before, as last stated by an approved calculation: the
+    period's own, or a later one that replayed it.
+    """
     rows = await conn.fetch(
-        """SELECT b.package_id, b.week, b.amount FROM payments.bank_balance b
-           WHERE b.period_id = (SELECT period_id FROM payments.period WHERE status = 'approved'
-                                AND end_date < $1 ORDER BY end_date DESC LIMIT 1)
-           ORDER BY b.package_id, b.week""",
-        period.start,
+        """WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::date[]) AS w(package_id, as_of)),
+           stated AS (
+               SELECT DISTINCT ON (w.package_id) w.package_id, w.as_of, b.period_id
+               FROM wanted w
+               JOIN payments.bank_balance b ON b.package_id = w.package_id AND b.as_of = w.as_of
+               JOIN payments.period p ON p.period_id = b.period_id AND p.status = 'approved'
+               ORDER BY w.package_id, p.start_date DESC)
+           SELECT b.package_id, b.week, b.amount
+           FROM stated s JOIN payments.bank_balance b USING (period_id, package_id, as_of)
+           WHERE b.amount <> 0 ORDER BY b.package_id, b.week""",
+        list(opening),
+        [d - timedelta(days=1) for d in opening.values()],
     )
     bank: dict[uuid.UUID, list[Banked]] = defaultdict(list)
     for r in rows:
@@ -166,10 +308,21 @@ async def load_opening_bank(conn: asyncpg.Connection, period: Period) -> dict[uu
     return {k: tuple(v) for k, v in bank.items()}
 
 
-async def stream_visits(conn: asyncpg.Connection, period: Period) -> AsyncIterator[Visit]:
-    """The period's visits, and late ones for approved periods, ordered by package (needs a transaction)."""
-    async for r in conn.cursor(VISITS_SQL, period.start, period.end, prefetch=10_000):
-        yield Visit(
+async def stream_visits(
+    conn: asyncpg.Connection, period: Period, history: History, replayed_budgets: dict[uuid.UUID, date]
+) -> AsyncIterator[tuple[Visit, bool]]:
+    """The period's visits, late ones and those of replayed budgets, ordered by package, each with
+    whether it is late (needs a transaction)."""
+    async for r in conn.cursor(
+        VISITS_SQL,
+        period.start,
+        period.end,
+        history.snapshot,
+        list(replayed_budgets),
+        list(replayed_budgets.values()),
+        prefetch=10_000,
+    ):
+        visit = Visit(
             visit_id=r["visit_id"],
             package_id=r["package_id"],
             provider_id=r["provider_id"],
@@ -183,7 +336,9 @@ async def stream_visits(conn: asyncpg.Connection, period: Period) -> AsyncIterat
             verified=r["verified"],
             revision=r["revision"],
             day=r["day"],
+            event_id=r["event_id"],
         )
+        yield visit, r["late"]
 
 
 async def clear_draft(conn: asyncpg.Connection, period_id: uuid.UUID) -> None:
@@ -213,6 +368,7 @@ async def copy_lines(conn: asyncpg.Connection, period_id: uuid.UUID, lines: Iter
             x.carers,
             x.multiplier,
             x.note,
+            list(x.event_ids),
         )
         for x in lines
     ]
@@ -220,16 +376,26 @@ async def copy_lines(conn: asyncpg.Connection, period_id: uuid.UUID, lines: Iter
         await conn.copy_records_to_table("line", schema_name="payments", columns=LINE_COLUMNS, records=records)
 
 
-async def copy_bank(
-    conn: asyncpg.Connection, period_id: uuid.UUID, bank: list[tuple[uuid.UUID, date, Decimal]]
+async def copy_banks(
+    conn: asyncpg.Connection,
+    period_id: uuid.UUID,
+    banks: list[tuple[uuid.UUID, date, tuple[Banked, ...]]],
 ) -> None:
-    """Write the budget banked at the end of the period."""
-    if bank:
+    """Write each budget's bank at the end of every period worked out (package, as of, entries).
+
+    An empty bank is stated too, by a row of nothing, so a later replay knows it was stated empty.
+    """
+    records = [
+        (period_id, package_id, as_of, b.week, b.amount)
+        for package_id, as_of, bank in banks
+        for b in (bank or (Banked(as_of, Decimal("0.00")),))
+    ]
+    if records:
         await conn.copy_records_to_table(
             "bank_balance",
             schema_name="payments",
-            columns=("period_id", "package_id", "week", "amount"),
-            records=[(period_id, *b) for b in bank],
+            columns=("period_id", "package_id", "as_of", "week", "amount"),
+            records=records,
         )
 
 
@@ -243,14 +409,17 @@ async def set_progress(conn: asyncpg.Connection, period_id: uuid.UUID, done: int
     )
 
 
-async def mark_calculated(conn: asyncpg.Connection, period_id: uuid.UUID, by: str, packages: int) -> None:
-    """The calculation finished: record who ran it and when (approval compares both)."""
+async def mark_calculated(
+    conn: asyncpg.Connection, period_id: uuid.UUID, by: str, packages: int, snapshot: str
+) -> None:
+    """The calculation finished: record who ran it, when, and what it could see (later writes are late)."""
     await conn.execute(
         "UPDATE payments.period SET status = 'calculated', calculated_by = $2, calculated_at = now(), "
-        "error = NULL, packages_done = $3 WHERE period_id = $1",
+        "error = NULL, packages_done = $3, snapshot = $4 WHERE period_id = $1",
         period_id,
         by,
         packages,
+        snapshot,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.db.tables import hospital_stay, package, package_rate, referral_state
+from payments.db.tables import CURRENT_XID, package, package_amendment, package_rate, referral_state, suspension
 
 
 async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: list[tuple[date, Decimal]]) -> None:
@@ -21,6 +21,7 @@ async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: l
     # A re-award after a handback applies from its own start: the days the earlier provider delivered
     # keep the package's first start date and their rates, so those visits are still paid.
     changed["start_date"] = func.least(package.c.start_date, stmt.excluded.start_date)
+    changed["written_xid"] = CURRENT_XID
     await session.execute(stmt.on_conflict_do_update(index_elements=[package.c.package_id], set_=changed))
     replaced_from = min((d for d, _ in rates), default=values["start_date"])
     await session.execute(
@@ -36,23 +37,74 @@ async def upsert_package(session: AsyncSession, values: dict[str, Any], rates: l
 
 
 async def record_referral_change(session: AsyncSession, package_id: uuid.UUID, **values: Any) -> None:
-    """Keep what referrals said (end, review, amended pattern or budget), whether or not the award is here yet."""
+    """Keep what referrals said (end, review), whether or not the award is here yet."""
     stmt = insert(referral_state).values(package_id=package_id, **values)
     changed: dict[str, Any] = {k: stmt.excluded[k] for k in values}
     changed["updated_at"] = func.now()
+    changed["written_xid"] = CURRENT_XID
     await session.execute(stmt.on_conflict_do_update(index_elements=[referral_state.c.package_id], set_=changed))
 
 
-async def admit_to_hospital(session: AsyncSession, package_id: uuid.UUID, admitted: date) -> None:
-    """Record a hospital admission; a redelivered suspension changes nothing."""
-    stmt = insert(hospital_stay).values(package_id=package_id, admitted=admitted)
-    await session.execute(stmt.on_conflict_do_nothing())
-
-
-async def resume_from_hospital(session: AsyncSession, package_id: uuid.UUID, resumed: date) -> None:
-    """Close the open hospital stay, if any."""
+async def record_amendment(
+    session: AsyncSession,
+    package_id: uuid.UUID,
+    effective_from: date,
+    *,
+    pattern: list[dict[str, Any]] | None,
+    weekly_budget: Decimal | None,
+    event_id: uuid.UUID,
+) -> None:
+    """Keep an amendment in force from its day; a second one for the same day fills in or replaces fields."""
+    stmt = insert(package_amendment).values(
+        package_id=package_id,
+        effective_from=effective_from,
+        pattern=pattern,
+        weekly_budget=weekly_budget,
+        event_id=event_id,
+    )
     await session.execute(
-        update(hospital_stay)
-        .where(hospital_stay.c.package_id == package_id, hospital_stay.c.resumed.is_(None))
-        .values(resumed=resumed)
+        stmt.on_conflict_do_update(
+            index_elements=[package_amendment.c.package_id, package_amendment.c.effective_from],
+            set_={
+                "pattern": func.coalesce(stmt.excluded.pattern, package_amendment.c.pattern),
+                "weekly_budget": func.coalesce(stmt.excluded.weekly_budget, package_amendment.c.weekly_budget),
+                "event_id": stmt.excluded.event_id,
+                "recorded_at": func.now(),
+                "written_xid": CURRENT_XID,
+            },
+        )
+    )
+
+
+async def suspend(
+    session: AsyncSession, package_id: uuid.UUID, from_date: date, reason: str, event_id: uuid.UUID
+) -> None:
+    """Record a suspension from its day; a redelivered one changes nothing."""
+    stmt = insert(suspension).values(
+        package_id=package_id, from_date=from_date, reason=reason, suspended_event_id=event_id
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[suspension.c.package_id, suspension.c.from_date],
+            set_={
+                "reason": stmt.excluded.reason,
+                "suspended_event_id": event_id,
+                "updated_at": func.now(),
+                "written_xid": CURRENT_XID,
+            },
+            where=suspension.c.suspended_event_id.is_distinct_from(event_id),
+        )
+    )
+
+
+async def resume(session: AsyncSession, package_id: uuid.UUID, resumed: date, event_id: uuid.UUID) -> None:
+    """Close the open suspension, if any, from the day care restarts."""
+    await session.execute(
+        update(suspension)
+        .where(
+            suspension.c.package_id == package_id,
+            suspension.c.resumed.is_(None),
+            suspension.c.from_date <= resumed,
+        )
+        .values(resumed=resumed, resumed_event_id=event_id, updated_at=func.now(), written_xid=CURRENT_XID)
     )

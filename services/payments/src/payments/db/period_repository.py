@@ -16,12 +16,19 @@ from payments.db.tables import MONEY, adjustment, approval, ledger, line, period
 
 
 async def create_period(
-    session: AsyncSession, period_id: uuid.UUID, start: date, end: date, created_by: str
+    session: AsyncSession, period_id: uuid.UUID, start: date, end: date, created_by: str, client_id: uuid.UUID
 ) -> RowMapping | None:
     """A new draft period; None when one already starts that day."""
     stmt = (
         pg_insert(period)
-        .values(period_id=period_id, start_date=start, end_date=end, status="draft", created_by=created_by)
+        .values(
+            period_id=period_id,
+            start_date=start,
+            end_date=end,
+            status="draft",
+            created_by=created_by,
+            created_by_client=client_id,
+        )
         .on_conflict_do_nothing(index_elements=[period.c.start_date])
         .returning(*period.c)
     )
@@ -32,6 +39,23 @@ async def overlapping(session: AsyncSession, start: date, end: date) -> bool:
     """True when another period covers any of these days."""
     stmt = select(func.count()).where(period.c.start_date <= end, period.c.end_date >= start)
     return bool((await session.execute(stmt)).scalar_one())
+
+
+async def calendar_bounds(session: AsyncSession) -> tuple[date | None, date | None]:
+    """The first day of the earliest period and the last day of the latest (None, None without any)."""
+    first, last = (await session.execute(select(func.min(period.c.start_date), func.max(period.c.end_date)))).one()
+    return first, last
+
+
+async def unapproved_before(session: AsyncSession, start: date) -> RowMapping | None:
+    """The earliest period before ``start`` not yet approved, if any."""
+    stmt = (
+        select(period)
+        .where(period.c.start_date < start, period.c.status != "approved")
+        .order_by(period.c.start_date)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).mappings().first()
 
 
 async def get_period(session: AsyncSession, period_id: uuid.UUID, *, lock: bool = False) -> RowMapping | None:
@@ -142,17 +166,19 @@ async def list_adjustments(session: AsyncSession, period_id: uuid.UUID) -> list[
     return list((await session.execute(stmt)).mappings().all())
 
 
-async def adjusters(session: AsyncSession, period_id: uuid.UUID) -> set[str]:
-    """Who adjusted the period."""
-    stmt = select(adjustment.c.created_by).where(adjustment.c.period_id == period_id).distinct()
+async def adjusting_clients(session: AsyncSession, period_id: uuid.UUID) -> set[uuid.UUID | None]:
+    """The API clients that adjusted the period."""
+    stmt = select(adjustment.c.created_by_client).where(adjustment.c.period_id == period_id).distinct()
     return set((await session.execute(stmt)).scalars())
 
 
-async def add_approval(session: AsyncSession, kind: str, subject_id: uuid.UUID, reason: str, by: str) -> bool:
+async def add_approval(
+    session: AsyncSession, kind: str, subject_id: uuid.UUID, reason: str, by: str, client_id: uuid.UUID
+) -> bool:
     """Record an officer's approval; False when it was already approved."""
     stmt = (
         pg_insert(approval)
-        .values(kind=kind, subject_id=subject_id, reason=reason, approved_by=by)
+        .values(kind=kind, subject_id=subject_id, reason=reason, approved_by=by, approved_by_client=client_id)
         .on_conflict_do_nothing()
         .returning(approval.c.subject_id)
     )
@@ -188,10 +214,14 @@ async def write_ledger(session: AsyncSession, period_id: uuid.UUID) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def provider_funder_totals(session: AsyncSession, period_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Totals by provider and funder only: the export and the approval event."""
+async def provider_funder_totals(
+    session: AsyncSession, period_id: uuid.UUID, funder: str | None = None
+) -> list[dict[str, Any]]:
+    """Totals by provider and funder only (one funder's, if given): the export and the approval event."""
     by: dict[tuple[uuid.UUID, str], Decimal] = {}
     for r in await totals(session, period_id):
+        if funder is not None and r["funder"] != funder:
+            continue
         by[(r["provider_id"], r["funder"])] = by.get((r["provider_id"], r["funder"]), Decimal(0)) + r["paid"]
     return [
         {"provider_id": k[0], "funder": k[1], "amount": v}

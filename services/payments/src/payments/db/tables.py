@@ -9,6 +9,7 @@ from __future__ import annotations
 from shared.db.base import make_metadata
 from shared.db.platform_tables import add_platform_tables
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -33,6 +34,15 @@ outbox_event, processed_event = add_platform_tables(metadata)
 
 MONEY = Numeric(12, 2)
 SHARE = Numeric(6, 5)
+# The transaction that last wrote a row. A row a period's calculation could not see (not visible
+# in its snapshot) arrived late for that period: the next period settles it.
+CURRENT_XID = text("(pg_current_xact_id()::text)::bigint")
+
+
+def written_xid() -> Column[int]:
+    """The column holding the transaction that last wrote the row."""
+    return Column("written_xid", BigInteger, nullable=False, server_default=CURRENT_XID)
+
 
 package = Table(
     "package",
@@ -53,7 +63,11 @@ package = Table(
     Column("start_date", Date, nullable=False),
     # The flow of the referral (from the award): each period's lines of the package are logged under it.
     Column("correlation_id", String(100), nullable=True),
+    # The award event, behind every line of the package that is not a single visit's.
+    Column("event_id", UUID(as_uuid=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # An award arriving after a period was calculated brings that period's visits late.
+    written_xid(),
     CheckConstraint("basis IN ('time_and_task', 'budget', 'enablement_outcomes')", name="basis"),
     CheckConstraint("council_share >= 0 AND council_share <= 1", name="council_share"),
 )
@@ -67,9 +81,26 @@ referral_state = Table(
     Column("end_date", Date),
     Column("all_met", Boolean),
     Column("review_date", Date),
+    Column("review_event_id", UUID(as_uuid=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # An end dated in a period calculated before it arrived replays that period.
+    written_xid(),
+)
+
+# Amendments of the visit pattern or weekly budget, each in force from its own day (a later one on
+# the same day fills in or replaces fields; unset fields are unchanged).
+package_amendment = Table(
+    "package_amendment",
+    metadata,
+    Column("package_id", UUID(as_uuid=True), nullable=False),
+    Column("effective_from", Date, nullable=False),
     Column("pattern", JSONB),
     Column("weekly_budget", MONEY),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("event_id", UUID(as_uuid=True)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # An amendment dated in a period calculated before it arrived replays that period.
+    written_xid(),
+    PrimaryKeyConstraint("package_id", "effective_from"),
 )
 
 package_rate = Table(
@@ -81,13 +112,21 @@ package_rate = Table(
     PrimaryKeyConstraint("package_id", "from_date"),
 )
 
-hospital_stay = Table(
-    "hospital_stay",
+# Care paused from from_date until resumed (exclusive): a hospital admission pays a retainer; any
+# suspension stops the budget and the person's contribution.
+suspension = Table(
+    "suspension",
     metadata,
     Column("package_id", UUID(as_uuid=True), nullable=False),
-    Column("admitted", Date, nullable=False),
+    Column("from_date", Date, nullable=False),
     Column("resumed", Date),
-    PrimaryKeyConstraint("package_id", "admitted"),
+    Column("reason", String(32), nullable=False, server_default=text("'hospital_admission'")),
+    Column("suspended_event_id", UUID(as_uuid=True)),
+    Column("resumed_event_id", UUID(as_uuid=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A change dated in a period calculated before it arrived replays that period.
+    written_xid(),
+    PrimaryKeyConstraint("package_id", "from_date"),
 )
 
 visit = Table(
@@ -108,11 +147,14 @@ visit = Table(
     Column("carers_attended", Integer, nullable=False),
     Column("verified", Boolean, nullable=False),
     Column("event_id", UUID(as_uuid=True), nullable=False),
-    # When this revision arrived: a revision newer than the visit's payment is a correction to settle.
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A revision the period's calculation could not see is a late visit or a correction to settle.
+    written_xid(),
     CheckConstraint("outcome IN ('completed', 'missed', 'cancelled')", name="outcome"),
     Index("ix_visit_day", "day"),
     Index("ix_visit_package_day", "package_id", "day"),
+    # Finds what was written since a calculation without reading a year of visits.
+    Index("ix_visit_written_xid", "written_xid"),
 )
 
 period = Table(
@@ -125,12 +167,18 @@ period = Table(
     Column("packages_total", Integer, nullable=False, server_default=text("0")),
     Column("packages_done", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
+    # Names are shown; separation of duties compares the API clients (*_client), never names.
     Column("created_by", String(200), nullable=False),
+    Column("created_by_client", UUID(as_uuid=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("calculated_by", String(200)),
+    Column("calculated_by_client", UUID(as_uuid=True)),
     Column("calculated_at", DateTime(timezone=True)),
     Column("approved_by", String(200)),
+    Column("approved_by_client", UUID(as_uuid=True)),
     Column("approved_at", DateTime(timezone=True)),
+    # The calculation's snapshot (pg_snapshot as text): what it could see, so what came after is late.
+    Column("snapshot", Text),
     CheckConstraint("end_date >= start_date", name="dates"),
     CheckConstraint("status IN ('draft', 'calculating', 'calculated', 'failed', 'approved')", name="status"),
 )
@@ -155,6 +203,8 @@ line = Table(
     Column("carers", Integer),
     Column("multiplier", Numeric(6, 4)),
     Column("note", Text, nullable=False, server_default=text("''")),
+    # The events behind the line: visit revisions, the award, amendments, suspensions, the review.
+    Column("event_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default=text("'{}'")),
     # One index serves lookups by provider and package and the API's ordering; a key is unique
     # within its package, and across periods the ledger is what forbids paying it twice.
     PrimaryKeyConstraint("period_id", "provider_id", "package_id", "ledger_key"),
@@ -174,6 +224,7 @@ adjustment = Table(
     Column("amount", MONEY, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_by", String(200), nullable=False),
+    Column("created_by_client", UUID(as_uuid=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("funder IN ('council', 'nhs')", name="funder"),
 )
@@ -185,7 +236,10 @@ approval = Table(
     Column("subject_id", UUID(as_uuid=True), nullable=False),
     Column("reason", Text, nullable=False),
     Column("approved_by", String(200), nullable=False),
+    Column("approved_by_client", UUID(as_uuid=True)),
     Column("approved_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A release after a period's calculation is paid in the next period.
+    written_xid(),
     PrimaryKeyConstraint("kind", "subject_id"),
     CheckConstraint("kind IN ('unverified_visit', 'excess_visit', 'exceptional_package')", name="kind"),
 )
@@ -210,10 +264,14 @@ ledger = Table(
 bank_balance = Table(
     "bank_balance",
     metadata,
-    # Budget banked at the end of a period's calculation, carried into the next period once approved.
+    # A budget's bank as a calculation (period_id) left it at the end of a day (as_of): the end of
+    # its own period, and of every earlier period it replayed. The latest approved statement of a
+    # day is the bank a later period opens with (or replays from); an empty bank is a row of 0.
     Column("period_id", ForeignKey("period.period_id", ondelete="CASCADE"), nullable=False),
     Column("package_id", UUID(as_uuid=True), nullable=False),
+    Column("as_of", Date, nullable=False),
     Column("week", Date, nullable=False),
     Column("amount", MONEY, nullable=False),
-    PrimaryKeyConstraint("period_id", "package_id", "week"),
+    PrimaryKeyConstraint("period_id", "package_id", "as_of", "week"),
+    Index("ix_bank_balance_package_as_of", "package_id", "as_of"),
 )

@@ -22,7 +22,7 @@ from payments.domain.rules import PaymentRules
 INSERT_SQL = """
 -- MATERIALIZED: each visit's rate lookup and approval checks run once, not once per reference.
 WITH base AS MATERIALIZED (
-    SELECT v.visit_id, v.package_id, v.provider_id, v.outcome, v.day, v.planned_minutes, v.verified,
+    SELECT v.visit_id, v.package_id, v.provider_id, v.outcome, v.day, v.planned_minutes, v.verified, v.event_id,
            p.council_share, p.basis,
            coalesce(
                CASE WHEN p.ongoing_hourly_rate IS NOT NULL AND p.enablement_weeks IS NOT NULL
@@ -97,13 +97,13 @@ WITH base AS MATERIALIZED (
     FROM decided
 )
 INSERT INTO payments.line (period_id, ledger_key, rule, package_id, provider_id, basis, service_date, status,
-    amount, council_amount, nhs_amount, visit_ids, minutes, hourly_rate, carers, multiplier, note)
+    amount, council_amount, nhs_amount, visit_ids, minutes, hourly_rate, carers, multiplier, note, event_ids)
 SELECT $1, 'visit:' || visit_id, rule, package_id, provider_id, basis, day, status,
        amount, round(amount * council_share, 2), amount - round(amount * council_share, 2), ARRAY[visit_id],
        minutes, rate,
        CASE WHEN outcome = 'completed' THEN carers ELSE 0 END,
        CASE WHEN outcome = 'completed' THEN mult ELSE 1 END,
-       note
+       note, ARRAY[event_id]
 FROM priced
 """
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 from payments.domain.lines import ZERO, LineStatus, PaymentLine, make_line
 from payments.domain.rules import PaymentRules
 from payments.domain.terms import Approvals, PackageTerms, Visit, VisitOutcome
-from payments.domain.time_and_task import price_visit
+from payments.domain.time_and_task import price_visit, visit_events
 
 
 def enablement_lines(
@@ -20,6 +21,7 @@ def enablement_lines(
     all_met: bool | None,
     paid_before: Decimal,
     review_date: date | None = None,
+    review_events: tuple[uuid.UUID, ...] = (),
 ) -> list[PaymentLine]:
     """Lines for an enablement package's visits in the enablement weeks.
 
@@ -32,6 +34,7 @@ def enablement_lines(
         raise ValueError(f"enablement package {terms.package_id} has no budget")
     budget = terms.enablement_budget
     if all_met:
+        service_date = review_date or terms.start_date
         covered = tuple(v.visit_id for v in visits)
         top_up = max(ZERO, budget - paid_before)
         return [
@@ -41,12 +44,13 @@ def enablement_lines(
                 package_id=terms.package_id,
                 provider_id=terms.provider_id,
                 basis=terms.basis.value,
-                service_date=review_date or terms.start_date,
+                service_date=service_date,
                 status=LineStatus.PAYABLE,
                 amount=top_up,
                 council_share=terms.council_share,
                 visit_ids=covered,
                 note=f"whole budget {budget}; {paid_before} paid before for delivered visits",
+                event_ids=review_events + visit_events(tuple(visits)) + terms.events_on(service_date),
             )
         ]
     room = max(ZERO, budget - paid_before)
@@ -119,4 +123,5 @@ def _relabel(
         carers=line.carers,
         multiplier=line.multiplier,
         note=note,
+        event_ids=line.event_ids,
     )

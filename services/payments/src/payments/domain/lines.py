@@ -47,6 +47,10 @@ class PaymentLine:
     carers: int | None = None
     multiplier: Decimal | None = None
     note: str = ""
+    # The events behind the line: the visits' revisions, the award, amendments, suspensions, reviews.
+    event_ids: tuple[uuid.UUID, ...] = ()
+    # The council's share the amount was split by, so an adjustment of the line splits the same way.
+    council_share: Decimal = Decimal(1)
 
     @property
     def paid(self) -> bool:
@@ -81,6 +85,7 @@ def make_line(
     carers: int | None = None,
     multiplier: Decimal | None = None,
     note: str = "",
+    event_ids: tuple[uuid.UUID, ...] = (),
 ) -> PaymentLine:
     """Build a line whose funder parts add up to its amount to the penny."""
     council, nhs = split_funding(amount, council_share)
@@ -101,4 +106,6 @@ def make_line(
         carers=carers,
         multiplier=multiplier,
         note=note,
+        event_ids=tuple(dict.fromkeys(event_ids)),
+        council_share=council_share,
     )

@@ -1,21 +1,23 @@
-"""A package's lines for a period, and what changes once earlier periods are closed."""
+"""A package's lines for a period, replaying earlier periods when something about them arrived late."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from payments.domain.budget import Banked, budget_period
+from payments.domain.budget import Banked, budget_period, budget_weeks
 from payments.domain.contributions import contribution_lines
-from payments.domain.days import week_start
 from payments.domain.enablement import enablement_lines
-from payments.domain.lines import LineStatus, PaymentLine, make_line
+from payments.domain.lines import ZERO, PaymentLine
 from payments.domain.retainer import retainer_lines
 from payments.domain.rules import PaymentRules
+from payments.domain.settlement import Owner, Paid, settle
+from payments.domain.suspensions import Suspension
 from payments.domain.terms import Approvals, Basis, PackageTerms, Visit
-from payments.domain.time_and_task import price_visit
+from payments.domain.time_and_task import price_visit, visit_key
 
 
 @dataclass(frozen=True)
@@ -35,27 +37,24 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Stay:
-    """A hospital admission: suspended from ``admitted``, resumed on ``resumed`` (exclusive)."""
-
-    admitted: date
-    resumed: date | None = None
-
-
-@dataclass(frozen=True)
 class PackageState:
-    """What happened to a package apart from its visits."""
+    """What happened to a package apart from its visits, and what the ledger holds for it."""
 
-    stays: tuple[Stay, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
     end_date: date | None = None
     enablement_weeks: int | None = None
     all_met: bool | None = None
     review_date: date | None = None
-    enablement_paid_before: Decimal = Decimal("0.00")
+    review_events: tuple[uuid.UUID, ...] = ()
+    # The bank at the start of the first period worked out (the first replayed one, if any).
     opening_bank: tuple[Banked, ...] = ()
-    # Ledger keys paid in earlier (approved) periods, with the total paid under each including any
-    # earlier adjustments of it, so a second correction pays only the new difference.
-    paid: Mapping[str, Decimal] = field(default_factory=dict)
+    # What the ledger holds per settled key, as far back as corrections reach.
+    paid: Mapping[str, Paid] = field(default_factory=dict)
+    # Approved periods before this one to work out again, oldest first: something about them
+    # (a visit of a budget, a stay, an amendment, an end) arrived after they were calculated.
+    replay: tuple[Period, ...] = ()
+    # Visits dated in approved periods that changed, arrived or were released after them.
+    late_visits: frozenset[uuid.UUID] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ class PackageResult:
 
     lines: list[PaymentLine]
     closing_bank: tuple[Banked, ...] = ()
+    # A budget's bank at the end of each period worked out, replayed ones included: (as of, bank).
+    banks: tuple[tuple[date, tuple[Banked, ...]], ...] = ()
 
 
 def package_lines(
@@ -88,96 +89,106 @@ def calculate_package(
 ) -> PackageResult:
     """Every line of one package for a period, sorted by ledger key for byte-identical reruns.
 
-    ``visits`` are the package's visits dated in the period plus late ones from earlier periods;
-    anything already paid is left out or, if its figure changed, adjusted by the difference.
+    ``visits`` are the package's visits dated in the period, late ones from earlier periods, and
+    for a budget being replayed every visit of the replayed periods. The replayed periods are
+    worked out again in order, carrying the bank through them, as if everything had arrived in
+    time; :func:`settle` then leaves out what was paid and pays or recovers only differences.
     """
-    last = min(period.end, state.end_date) if state.end_date else period.end
-    in_hospital = [(s.admitted, s.resumed) for s in state.stays]
-    dated = [v for v in visits if v.service_day() <= last]
-    enablement_end = (
-        terms.start_date + timedelta(weeks=state.enablement_weeks) if state.enablement_weeks is not None else None
-    )
+    periods = (*state.replay, period)
+    by_period: dict[Period, list[Visit]] = {p: [] for p in periods}
+    for visit in visits:
+        if terms.basis is not Basis.BUDGET:
+            by_period[period].append(visit)
+            continue
+        # A budget week is paid as a whole: a visit of an earlier week comes with its period's replay.
+        home = next((p for p in periods if p.contains(visit.service_day())), None)
+        if home is None:
+            raise ValueError(f"visit {visit.visit_id} of budget package {terms.package_id} is outside the periods")
+        by_period[home].append(visit)
+    bank = state.opening_bank
+    banks: list[tuple[date, tuple[Banked, ...]]] = []
     lines: list[PaymentLine] = []
-    closing_bank: tuple[Banked, ...] = ()
-    if terms.basis is Basis.ENABLEMENT_OUTCOMES and enablement_end is not None:
-        enabling = [v for v in dated if v.service_day() < enablement_end]
-        ongoing = [v for v in dated if v.service_day() >= enablement_end]
-        lines += enablement_lines(
-            terms,
-            enabling,
-            rules,
-            approvals,
-            all_met=state.all_met,
-            paid_before=state.enablement_paid_before,
-            review_date=state.review_date,
-        )
-        lines += [price_visit(v, terms, rules, approvals) for v in ongoing]
-    elif terms.basis is Basis.BUDGET:
-        active = _days(max(period.start, terms.start_date), last)
-        weeks = sorted({week_start(d, terms.start_date) for d in active})
-        budget = budget_period(terms, dated, weeks, rules, approvals, state.opening_bank)
+    for each in periods:
+        current = each is period
+        part = _one_period(terms, by_period[each], each, rules, approvals, state, bank, current=current)
+        lines += part.lines
+        bank = part.closing_bank
+        if terms.basis is Basis.BUDGET:
+            banks.append((each.end, bank))
+    owner = Owner(terms.package_id, terms.provider_id, terms.basis.value, terms.council_share)
+    settled = settle(
+        lines,
+        state.paid,
+        period.start,
+        owner,
+        late_visits=state.late_visits,
+        replayed_from=state.replay[0].start if state.replay else None,
+    )
+    return PackageResult(sorted(settled, key=lambda line: line.ledger_key), bank, tuple(banks))
+
+
+def _one_period(
+    terms: PackageTerms,
+    visits: list[Visit],
+    period: Period,
+    rules: PaymentRules,
+    approvals: Approvals,
+    state: PackageState,
+    bank: tuple[Banked, ...],
+    *,
+    current: bool,
+) -> PackageResult:
+    """One period's lines before settlement; visit rules only for the current period."""
+    last = min(period.end, state.end_date) if state.end_date else period.end
+    dated = [v for v in visits if v.service_day() <= last]
+    lines: list[PaymentLine] = []
+    closing = bank
+    if terms.basis is Basis.BUDGET:
+        weeks = budget_weeks(terms, period.start, period.end, active_until=last, suspensions=state.suspensions)
+        budget = budget_period(terms, dated, weeks, rules, approvals, bank)
         lines += budget.lines
-        closing_bank = budget.closing_bank
-    else:
-        lines += [price_visit(v, terms, rules, approvals) for v in dated]
-    for admitted, resumed in in_hospital:
-        lines += retainer_lines(
-            terms, rules, admitted=admitted, resumed=resumed, period_start=period.start, period_end=last
-        )
-    lines += contribution_lines(terms, first_day=max(period.start, terms.start_date), last_day=last)
-    settled = mark_prior_period(settle_against_ledger(lines, state.paid, terms.council_share), period)
-    return PackageResult(sorted(settled, key=lambda line: line.ledger_key), closing_bank)
+        closing = budget.closing_bank
+    elif current:
+        lines += _visit_lines(terms, dated, rules, approvals, state)
+    for stay in state.suspensions:
+        if stay.hospital:
+            lines += retainer_lines(terms, rules, stay, period_start=period.start, period_end=last)
+    lines += contribution_lines(
+        terms, rules, first_day=max(period.start, terms.start_date), last_day=last, suspensions=state.suspensions
+    )
+    return PackageResult(lines, closing)
 
 
-def settle_against_ledger(
-    lines: list[PaymentLine], paid: Mapping[str, Decimal], council_share: Decimal
+def _visit_lines(
+    terms: PackageTerms, visits: list[Visit], rules: PaymentRules, approvals: Approvals, state: PackageState
 ) -> list[PaymentLine]:
-    """Drop what the ledger already paid; turn a changed figure into a prior-period adjustment.
+    """Time and task, or enablement and then ongoing support at the winning bid's rate."""
+    if terms.basis is not Basis.ENABLEMENT_OUTCOMES or state.enablement_weeks is None:
+        return [price_visit(v, terms, rules, approvals) for v in visits]
+    enablement_end = terms.start_date + timedelta(weeks=state.enablement_weeks)
+    enabling = [v for v in visits if v.service_day() < enablement_end]
+    ongoing = [v for v in visits if v.service_day() >= enablement_end]
+    return enablement_lines(
+        terms,
+        enabling,
+        rules,
+        approvals,
+        all_met=state.all_met,
+        paid_before=_enablement_paid_before(terms, enabling, state),
+        review_date=state.review_date,
+        review_events=state.review_events,
+    ) + [price_visit(v, terms, rules, approvals) for v in ongoing]
 
-    A correction arriving after its period was approved is paid (or recovered) as the difference,
-    under a key naming the original, so the original line is never silently changed.
+
+def _enablement_paid_before(terms: PackageTerms, enabling: list[Visit], state: PackageState) -> Decimal:
+    """What earlier periods paid towards the enablement budget, leaving out what is worked out now.
+
+    The whole-budget line is left out, being worked out again; so are visits worked out again
+    one by one (outcomes not met), whose new figures take their old ones' place in the budget.
     """
-    settled: list[PaymentLine] = []
-    for line in lines:
-        if line.ledger_key not in paid:
-            settled.append(line)
-            continue
-        if line.status is not LineStatus.PAYABLE:
-            # Paid before and now held or unpayable: recovering money is an officer's adjustment.
-            continue
-        difference = line.amount - paid[line.ledger_key]
-        if difference:
-            settled.append(
-                make_line(
-                    ledger_key=f"{line.ledger_key}:adjusted:{line.amount}",
-                    rule=f"prior_period_adjustment:{line.rule}",
-                    package_id=line.package_id,
-                    provider_id=line.provider_id,
-                    basis=line.basis,
-                    service_date=line.service_date,
-                    status=LineStatus.PAYABLE,
-                    amount=difference,
-                    council_share=council_share,
-                    visit_ids=line.visit_ids,
-                    minutes=line.minutes,
-                    hourly_rate=line.hourly_rate,
-                    carers=line.carers,
-                    multiplier=line.multiplier,
-                    note=f"was {paid[line.ledger_key]}, now {line.amount}",
-                )
-            )
-    return settled
-
-
-def mark_prior_period(lines: list[PaymentLine], period: Period) -> list[PaymentLine]:
-    """Label late lines dated before the period as prior-period adjustments, keeping their keys."""
-    return [
-        replace(line, rule=f"prior_period:{line.rule}")
-        if line.service_date < period.start and not line.rule.startswith("prior_period")
-        else line
-        for line in lines
-    ]
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    again = {f"enablement-outcomes:{terms.package_id}"}
+    if not state.all_met:
+        again |= {visit_key(v) for v in enabling}
+    return sum(
+        (p.amount for key, p in state.paid.items() if p.rule.startswith("enablement") and key not in again), ZERO
+    )

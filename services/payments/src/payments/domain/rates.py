@@ -40,6 +40,13 @@ class RateSchedule:
             rate = change.hourly_rate
         return rate
 
+    def change_days(self) -> frozenset[date]:
+        """Days from which a different rate applies."""
+        days = {c.from_date for c in self.changes}
+        if self.ongoing_hourly_rate is not None and self.ongoing_from is not None:
+            days.add(self.ongoing_from)
+        return frozenset(days)
+
 
 def ongoing_from(start_date: date, enablement_weeks: int | None) -> date | None:
     """First day of ongoing support after an enablement of ``enablement_weeks`` weeks."""

@@ -16,6 +16,17 @@ class RoundingRule(StrEnum):
     PLANNED = "planned"
 
 
+class HospitalContribution(StrEnum):
+    """Whether the person's contribution is charged while they are in hospital.
+
+    Councils differ: most stop charging while no care is delivered; some keep charging while
+    they pay the provider a retainer to hold the package open, and stop once the retainer ends.
+    """
+
+    WAIVED = "waived"
+    CHARGED_WHILE_RETAINED = "charged_while_retained"
+
+
 @dataclass(frozen=True)
 class PaymentRules:
     """One council's payment rules."""
@@ -29,6 +40,7 @@ class PaymentRules:
     banking_window_weeks: int = 4
     retainer_share: Decimal = Decimal("1")
     retainer_max_weeks: int = 4
+    hospital_contribution: HospitalContribution = HospitalContribution.WAIVED
 
     def __post_init__(self) -> None:
         if self.unit_minutes <= 0:

@@ -38,8 +38,22 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class TermsChange:
+    """An amendment from a day onwards: a new visit pattern, a new weekly budget, or both (None: unchanged)."""
+
+    from_date: date
+    pattern: tuple[PatternEntry, ...] | None = None
+    weekly_budget: Decimal | None = None
+    event_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class PackageTerms:
-    """A package's payment terms from its award and later amendments."""
+    """A package's payment terms from its award and later amendments, each in force from its own day.
+
+    ``pattern`` and ``weekly_budget`` are the award's; ``amendments`` change them from their
+    ``from_date``, so a week before an amendment is paid under the old terms and one after under the new.
+    """
 
     package_id: uuid.UUID
     provider_id: uuid.UUID
@@ -51,14 +65,47 @@ class PackageTerms:
     weekly_budget: Decimal | None = None
     enablement_budget: Decimal | None = None
     contribution: Contribution | None = None
+    amendments: tuple[TermsChange, ...] = ()
+    # The award event: the first of the events behind every line that is not a single visit's.
+    award_event_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         if not Decimal(0) <= self.council_share <= Decimal(1):
             raise ValueError("council_share must be in [0, 1]")
+        object.__setattr__(self, "amendments", tuple(sorted(self.amendments, key=lambda a: a.from_date)))
 
-    def planned_weekly_carer_minutes(self) -> int:
-        """Carer minutes a week by the pattern: a double-handed visit counts twice."""
-        return sum(e.duration_minutes * len(e.days) * e.carers for e in self.pattern)
+    def in_force(self, day: date) -> tuple[TermsChange, ...]:
+        """The amendments in force on ``day``, oldest first."""
+        if not self.amendments:
+            return ()
+        return tuple(a for a in self.amendments if a.from_date <= day)
+
+    def pattern_on(self, day: date) -> tuple[PatternEntry, ...]:
+        """The visit pattern in force on ``day``."""
+        pattern = self.pattern
+        for change in self.in_force(day):
+            pattern = change.pattern if change.pattern is not None else pattern
+        return pattern
+
+    def weekly_budget_on(self, day: date) -> Decimal | None:
+        """The weekly budget in force on ``day``."""
+        budget = self.weekly_budget
+        for change in self.in_force(day):
+            budget = change.weekly_budget if change.weekly_budget is not None else budget
+        return budget
+
+    def planned_weekly_carer_minutes(self, on: date) -> int:
+        """Carer minutes a week by the pattern in force on ``on``: a double-handed visit counts twice."""
+        return sum(e.duration_minutes * len(e.days) * e.carers for e in self.pattern_on(on))
+
+    def change_days(self) -> frozenset[date]:
+        """Days on which the rate, the pattern or the budget changes: a line never spans one."""
+        return self.rates.change_days() | {a.from_date for a in self.amendments}
+
+    def events_on(self, day: date) -> tuple[uuid.UUID, ...]:
+        """The award and amendment events behind the terms in force on ``day``."""
+        ids = (self.award_event_id, *(a.event_id for a in self.in_force(day)))
+        return tuple(i for i in ids if i is not None)
 
 
 class VisitOutcome(StrEnum):
@@ -87,6 +134,8 @@ class Visit:
     revision: int = 1
     # The London day it counts on, when the caller already knows it (the database stores it).
     day: date | None = None
+    # The event of the revision paid: the evidence behind the visit's line.
+    event_id: uuid.UUID | None = None
 
     def actual_seconds(self) -> int:
         """Seconds between check-in and check-out (0 without both)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from payments.domain.days import is_bank_holiday
@@ -11,6 +12,11 @@ from payments.domain.rules import PaymentRules
 from payments.domain.terms import Approvals, PackageTerms, Visit, VisitOutcome
 
 ONE = Decimal(1)
+
+
+def visit_events(visits: tuple[Visit, ...]) -> tuple[uuid.UUID, ...]:
+    """The events of the visit revisions a line pays."""
+    return tuple(v.event_id for v in visits if v.event_id is not None)
 
 
 def visit_key(visit: Visit) -> str:
@@ -36,7 +42,8 @@ def price_visit(visit: Visit, terms: PackageTerms, rules: PaymentRules, approval
             ledger_key=visit_key(visit),
             rule=rule,
             package_id=terms.package_id,
-            provider_id=terms.provider_id,
+            # The provider that delivered the visit: after a hand-back, late visits are still theirs.
+            provider_id=visit.provider_id,
             basis=terms.basis.value,
             service_date=day,
             status=status,
@@ -48,6 +55,7 @@ def price_visit(visit: Visit, terms: PackageTerms, rules: PaymentRules, approval
             carers=carers,
             multiplier=multiplier,
             note=note,
+            event_ids=visit_events((visit,)),
         )
 
     if visit.outcome is not VisitOutcome.COMPLETED:

@@ -56,31 +56,31 @@ async def on_awarded(session: AsyncSession, event: Envelope[PackageAwarded]) -> 
         "pattern": [p.model_dump(mode="json") for p in a.visit_pattern],
         "start_date": a.start_date,
         "correlation_id": event.correlationid,
+        "event_id": event.id,
     }
     await packages.upsert_package(session, values, [(r.from_date, r.hourly_rate) for r in a.rates])
 
 
 async def on_amended(session: AsyncSession, event: Envelope[ReferralAmended]) -> None:
-    """A new pattern or budget: it applies to calculations from now on (see the report's limits)."""
+    """A new pattern or weekly budget, in force from its ``effective_from`` day (earlier days keep the old)."""
     a = event.data
-    values: dict[str, Any] = {}
-    if a.visit_pattern is not None:
-        values["pattern"] = [p.model_dump(mode="json") for p in a.visit_pattern]
-    if a.budget is not None and a.budget.period == "weekly":
-        values["weekly_budget"] = a.budget.amount
-    if values:
-        await packages.record_referral_change(session, a.referral_id, **values)
+    pattern = [p.model_dump(mode="json") for p in a.visit_pattern] if a.visit_pattern is not None else None
+    weekly = a.budget.amount if a.budget is not None and a.budget.period == "weekly" else None
+    if pattern is not None or weekly is not None:
+        await packages.record_amendment(
+            session, a.referral_id, a.effective_from, pattern=pattern, weekly_budget=weekly, event_id=event.id
+        )
 
 
 async def on_suspended(session: AsyncSession, event: Envelope[ReferralSuspended]) -> None:
-    """Only a hospital admission pays a retainer; respite and other pauses pay nothing."""
-    if event.data.reason == "hospital_admission":
-        await packages.admit_to_hospital(session, event.data.referral_id, event.data.from_date)
+    """Care pauses from its day: a hospital admission pays a retainer; any pause stops budget and contribution."""
+    d = event.data
+    await packages.suspend(session, d.referral_id, d.from_date, d.reason, event.id)
 
 
 async def on_resumed(session: AsyncSession, event: Envelope[ReferralResumed]) -> None:
-    """The person is home: the retainer stops the day care restarts."""
-    await packages.resume_from_hospital(session, event.data.referral_id, event.data.from_date)
+    """Care restarts from its day: the retainer stops, budget and contribution start again."""
+    await packages.resume(session, event.data.referral_id, event.data.from_date, event.id)
 
 
 async def on_ended(session: AsyncSession, event: Envelope[ReferralEnded]) -> None:
@@ -91,7 +91,9 @@ async def on_ended(session: AsyncSession, event: Envelope[ReferralEnded]) -> Non
 async def on_reviewed(session: AsyncSession, event: Envelope[ReferralReviewed]) -> None:
     """The review decides how enablement is paid."""
     r = event.data
-    await packages.record_referral_change(session, r.referral_id, all_met=r.all_met, review_date=r.review_date)
+    await packages.record_referral_change(
+        session, r.referral_id, all_met=r.all_met, review_date=r.review_date, review_event_id=event.id
+    )
 
 
 async def on_visit(session: AsyncSession, event: Envelope[AnyVisit]) -> None:
