@@ -26,6 +26,7 @@ class MonitoringSettings(ServiceSettings):
     geofence_metres: float = Field(default=200.0, gt=0)
     clock_skew_seconds: int = Field(default=300, ge=0)
     cancellation_notice_hours: int = Field(default=24, ge=0)
+    banking_window_weeks: int = Field(default=4, ge=0, le=52)
     # Ingest batches allowed in flight at once; more are answered 429 with Retry-After.
     max_concurrent_batches: int = Field(default=16, ge=1)
     # API-only replicas set this false and leave derivation and missed detection to a worker process.
@@ -45,4 +46,5 @@ class MonitoringSettings(ServiceSettings):
             geofence_metres=self.geofence_metres,
             clock_skew=timedelta(seconds=self.clock_skew_seconds),
             cancellation_notice=timedelta(hours=self.cancellation_notice_hours),
+            banking_window_weeks=self.banking_window_weeks,
         )

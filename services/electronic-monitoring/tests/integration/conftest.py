@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 from monitoring.db import plans_repository
@@ -18,6 +19,7 @@ from monitoring.domain.plan import PatternEntry
 from monitoring.main import create_app
 from monitoring.settings import MonitoringSettings
 from shared.contracts.topics import VISIT
+from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import RunningApp, api_headers, running_app
 from shared.testing.stack import PostgresHandle, migrated_database
 
@@ -52,6 +54,14 @@ class Stack:
             )
             await session.commit()
         return package_id
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """Rows of a query against the service's database, read as an outsider would."""
+        conn = await asyncpg.connect(to_asyncpg_dsn(self.database_url))
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
 
 
 @pytest.fixture

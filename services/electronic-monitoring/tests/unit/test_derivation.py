@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from monitoring.domain.config import DEFAULT_RULES
 from monitoring.domain.derivation import Window, derive_package
 from monitoring.domain.plan import WEEKDAYS, PackagePlan, PatternEntry, PatternPeriod
-from monitoring.domain.publication import visit_changes
+from monitoring.domain.publication import StoredVisit, visit_changes
 from monitoring.domain.visit_events import VisitEvent
 from monitoring.domain.visits import Home, VisitStatus
 
@@ -38,7 +38,7 @@ def derive(events: list[VisitEvent], window: Window) -> dict[datetime | None, Vi
         now=NOW,
         rules=DEFAULT_RULES,
     )
-    return {r.planned_start or r.actual_start: r.status for r, _ in result.records}
+    return {v.record.planned_start or v.record.actual_start: v.record.status for v in result.records}
 
 
 def test_window_statuses_and_next_missed_check() -> None:
@@ -68,7 +68,7 @@ def test_window_statuses_and_next_missed_check() -> None:
     # The 18:00 visit becomes missed at 20:00 unless a check-in arrives.
     assert result.next_check_at == at(10, 20)
     # Stored as derived: nothing changes, nothing is published again.
-    stored = {r.visit_id: (1, state) for r, state in result.records}
+    stored = {v.record.visit_id: StoredVisit(1, v.state, v.anchor) for v in result.records}
     assert visit_changes(stored, result.records) == []
     first = visit_changes({}, result.records)
     assert sorted((c.event, c.revision) for c in first if c.event) == [("completed", 1), ("missed", 1)]

@@ -78,7 +78,7 @@ def test_check_out_rejected_when_its_check_in_is_over_24_hours_earlier() -> None
         (PACKAGE, "c", NOW - timedelta(hours=1)): ("check_out", NOW - timedelta(hours=26)),
     }
     # c1's check-out has its check-in in the batch but 24 h 1 min before: it still needs the store.
-    assert sorted(k[1] for k in carer_keys(batch.candidates, DEFAULT_RULES)) == ["b", "c", "c1"]
+    assert sorted(k[1] for k in carer_keys(batch, DEFAULT_RULES)) == ["b", "c", "c1"]
     reject_late_check_outs(batch, stored, DEFAULT_RULES)
     outcomes = final_outcomes(batch, stored_ids={"in", "c-out"})
     assert [(o.event_id, o.status, o.reason, o.field) for o in outcomes] == [

@@ -1,8 +1,8 @@
 """The SQL of the ingest hot path: set-based, one round trip per step, on the raw asyncpg connection.
 
-Each batch is stored with one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING``; the
-same statement queues the touched packages for visit derivation, so accepting an event and
-scheduling its visit commit together.
+Each batch is stored with one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`` (joined
+to the package for its provider); the same statement queues the touched packages for visit
+derivation, so accepting an event and scheduling its visit commit together.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitoring.domain.visit_events import EventType, VisitEvent
 
@@ -37,28 +35,25 @@ WITH ins AS (
         vendor_id, event_id, type, occurred_at, package_id, provider_id,
         carer_id, method, lat, lon, accuracy_m, device_id
     )
-    SELECT $1::uuid, e.*
+    SELECT $1::uuid, e.event_id, e.type, e.occurred_at, e.package_id, p.provider_id,
+        e.carer_id, e.method, e.lat, e.lon, e.accuracy_m, e.device_id
     FROM unnest(
-        $2::text[], $3::text[], $4::timestamptz[], $5::uuid[], $6::uuid[],
-        $7::text[], $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::text[]
-    ) AS e
+        $2::text[], $3::text[], $4::timestamptz[], $5::uuid[],
+        $6::text[], $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[]
+    ) AS e(event_id, type, occurred_at, package_id, carer_id, method, lat, lon, accuracy_m, device_id)
+    JOIN monitoring.package AS p USING (package_id)
     ON CONFLICT DO NOTHING
-    RETURNING event_id, package_id
+    RETURNING event_id, package_id, occurred_at
 ), queued AS (
-    -- A fixed key order keeps concurrent batches from deadlocking on the queue rows.
-    INSERT INTO monitoring.pending_derivation (package_id)
-    SELECT DISTINCT package_id FROM ins ORDER BY package_id
-    ON CONFLICT (package_id) DO NOTHING
+    -- A fixed key order keeps concurrent batches from deadlocking on the queue rows. A queued
+    -- package only moves when an event reaches further back than the queue already says.
+    INSERT INTO monitoring.pending_derivation AS q (package_id, affected_from)
+    SELECT package_id, min(occurred_at) FROM ins GROUP BY package_id ORDER BY package_id
+    ON CONFLICT (package_id) DO UPDATE SET affected_from = excluded.affected_from
+    WHERE excluded.affected_from < q.affected_from
 )
-SELECT event_id FROM ins
+SELECT coalesce(array_agg(event_id), '{}') FROM ins
 """
-
-
-async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session, inside the session's transaction."""
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    return cast(asyncpg.Connection, raw.driver_connection)
 
 
 async def package_providers(conn: asyncpg.Connection, package_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
@@ -80,31 +75,15 @@ async def previous_events(
     return {(r["package_id"], r["carer_id"], r["at"]): (r["type"], r["occurred_at"]) for r in rows}
 
 
-async def insert_events(
-    conn: asyncpg.Connection,
-    vendor_id: uuid.UUID,
-    events: Sequence[VisitEvent],
-    package_providers: dict[uuid.UUID, uuid.UUID],
-) -> set[str]:
-    """Store the events not already stored for this vendor; returns the ids that were new."""
+async def insert_events(conn: asyncpg.Connection, vendor_id: uuid.UUID, events: Sequence[VisitEvent]) -> set[str]:
+    """Store the events not already stored for this vendor; returns the ids that were new.
+
+    The same statement queues each package with new events for visit derivation, from its
+    earliest new event on.
+    """
     if not events:
         return set()
-    columns: list[list[Any]] = [[] for _ in range(11)]
-    for e in events:
-        row = (
-            e.event_id,
-            e.type,
-            e.occurred_at,
-            e.package_id,
-            package_providers[e.package_id],
-            e.carer_id,
-            e.method,
-            e.lat,
-            e.lon,
-            e.accuracy_m,
-            e.device_id,
-        )
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
-    rows = await conn.fetch(_INSERT_SQL, vendor_id, *columns)
-    return {row["event_id"] for row in rows}
+    # VisitEvent's fields are the statement's columns in order: transpose the tuples.
+    columns = list(zip(*events, strict=True))
+    stored: list[str] = await conn.fetchval(_INSERT_SQL, vendor_id, *columns)
+    return set(stored)

@@ -7,8 +7,7 @@ The store decides the remaining duplicates (events seen in earlier batches) with
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -25,9 +24,12 @@ from monitoring.domain.visit_events import (
 )
 
 Status = Literal["accepted", "duplicate", "rejected"]
+CarerKey = tuple[uuid.UUID, str]
+PreviousKey = tuple[uuid.UUID, str, datetime]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a batch makes one per event and the answer encoder serialises the slots directly.
+@dataclass(slots=True)
 class EventOutcome:
     """What became of one event of a batch, in the order the vendor sent them."""
 
@@ -41,10 +43,12 @@ class EventOutcome:
 
 @dataclass(slots=True)
 class ValidatedBatch:
-    """The batch after validation: rejected and in-batch duplicate outcomes, and the events to store."""
+    """The batch after validation: one outcome slot per event (None while still a candidate),
+    the events to store with their indexes, and the candidates grouped by carer and package."""
 
-    outcomes: dict[int, EventOutcome]
+    outcomes: list[EventOutcome | None]
     candidates: list[tuple[int, VisitEvent]]
+    by_carer: dict[CarerKey, list[VisitEvent]]
 
 
 def _raw_event_id(raw: Any) -> str | None:
@@ -60,53 +64,59 @@ def _rejected(index: int, raw: Any, rejection: EventRejected) -> EventOutcome:
 
 def validate_batch(raw_events: Sequence[Any], ctx: IngestContext) -> ValidatedBatch:
     """Validate every event; a repeated event id within the batch is a duplicate of its first valid copy."""
-    outcomes: dict[int, EventOutcome] = {}
+    outcomes: list[EventOutcome | None] = [None] * len(raw_events)
     candidates: list[tuple[int, VisitEvent]] = []
+    by_carer: dict[CarerKey, list[VisitEvent]] = {}
     seen: set[str] = set()
     for index, raw in enumerate(raw_events):
         result = validate_event(raw, ctx)
-        if isinstance(result, EventRejected):
+        if type(result) is not VisitEvent:
+            assert isinstance(result, EventRejected)
             outcomes[index] = _rejected(index, raw, result)
         elif result.event_id in seen:
             outcomes[index] = EventOutcome(index, result.event_id, "duplicate")
         else:
             seen.add(result.event_id)
             candidates.append((index, result))
-    return ValidatedBatch(outcomes, candidates)
+            key = (result.package_id, result.carer_id)
+            group = by_carer.get(key)
+            if group is None:
+                by_carer[key] = [result]
+            else:
+                group.append(result)
+    return ValidatedBatch(outcomes, candidates, by_carer)
 
 
-CarerKey = tuple[uuid.UUID, str]
-
-
-def _by_carer(candidates: Sequence[tuple[int, VisitEvent]]) -> dict[CarerKey, list[VisitEvent]]:
-    grouped: dict[CarerKey, list[VisitEvent]] = defaultdict(list)
-    for _, event in candidates:
-        grouped[(event.package_id, event.carer_id)].append(event)
-    return grouped
-
-
-def carer_keys(
-    candidates: Sequence[tuple[int, VisitEvent]], rules: MonitoringRules
-) -> list[tuple[uuid.UUID, str, datetime]]:
+def carer_keys(batch: ValidatedBatch, rules: MonitoringRules) -> list[PreviousKey]:
     """(package, carer, time) of each check-out whose predecessor the store must find.
 
     A check-out with an event of the same carer and package in the batch within the maximum visit
     length before it cannot be too late, whatever is stored, so it needs no lookup.
     """
-    grouped = _by_carer(candidates)
     keys = []
-    for _, e in candidates:
+    for _, e in batch.candidates:
         if e.type != "check_out":
             continue
-        earliest = e.occurred_at - rules.max_visit_length
-        if not any(earliest <= o.occurred_at < e.occurred_at for o in grouped[(e.package_id, e.carer_id)]):
-            keys.append((e.package_id, e.carer_id, e.occurred_at))
+        at = e.occurred_at
+        earliest = at - rules.max_visit_length
+        if not any(earliest <= o.occurred_at < at for o in batch.by_carer[(e.package_id, e.carer_id)]):
+            keys.append((e.package_id, e.carer_id, at))
     return keys
+
+
+def _previous_in_batch(
+    event: VisitEvent, batch: ValidatedBatch, stored: tuple[EventType, datetime] | None
+) -> tuple[EventType, datetime] | None:
+    previous = stored
+    for other in batch.by_carer[(event.package_id, event.carer_id)]:
+        if other.occurred_at < event.occurred_at and (previous is None or other.occurred_at >= previous[1]):
+            previous = (other.type, other.occurred_at)
+    return previous
 
 
 def reject_late_check_outs(
     batch: ValidatedBatch,
-    stored_previous: Mapping[tuple[uuid.UUID, str, datetime], tuple[EventType, datetime]],
+    stored_previous: Mapping[PreviousKey, tuple[EventType, datetime]],
     rules: MonitoringRules,
 ) -> None:
     """Reject check-outs more than the maximum visit length after the carer's open check-in.
@@ -114,15 +124,11 @@ def reject_late_check_outs(
     The event before a check-out is the latest of the stored one (from ``stored_previous``, keyed
     as :func:`carer_keys`) and any earlier event of the same carer and package in this batch.
     """
-    in_batch = _by_carer(batch.candidates)
     kept: list[tuple[int, VisitEvent]] = []
     for index, event in batch.candidates:
         if event.type == "check_out":
-            previous = stored_previous.get((event.package_id, event.carer_id, event.occurred_at))
-            for other in in_batch[(event.package_id, event.carer_id)]:
-                if other.occurred_at < event.occurred_at and (previous is None or other.occurred_at >= previous[1]):
-                    previous = (other.type, other.occurred_at)
-            if check_out_too_late(event.occurred_at, previous, rules):
+            stored = stored_previous.get((event.package_id, event.carer_id, event.occurred_at))
+            if check_out_too_late(event.occurred_at, _previous_in_batch(event, batch, stored), rules):
                 batch.outcomes[index] = EventOutcome(
                     index,
                     event.event_id,
@@ -136,10 +142,12 @@ def reject_late_check_outs(
     batch.candidates = kept
 
 
-def final_outcomes(batch: ValidatedBatch, stored_ids: set[str]) -> list[EventOutcome]:
+def final_outcomes(batch: ValidatedBatch, stored_ids: Collection[str]) -> list[EventOutcome]:
     """Every event's outcome in batch order, once the store said which candidates were new."""
-    outcomes = dict(batch.outcomes)
+    outcomes = batch.outcomes
     for index, event in batch.candidates:
         status: Status = "accepted" if event.event_id in stored_ids else "duplicate"
         outcomes[index] = EventOutcome(index, event.event_id, status)
-    return [outcomes[i] for i in sorted(outcomes)]
+    result = [o for o in outcomes if o is not None]
+    assert len(result) == len(outcomes), "every event has an outcome"
+    return result

@@ -25,6 +25,12 @@ PLANNED_VISIT_NAMESPACE = uuid.UUID("5b0f7f3e-4c1e-4d43-9a52-7d7f2b0c9e11")
 IsoWeek = tuple[int, int]
 
 
+def iso_week(day: date) -> IsoWeek:
+    """The ISO week (year, week) a day falls in."""
+    calendar = day.isocalendar()
+    return calendar.year, calendar.week
+
+
 @dataclass(frozen=True, slots=True)
 class PatternEntry:
     """One line of a visit pattern: these weekdays, at this London time, this long, this many carers."""
@@ -121,8 +127,7 @@ def _pattern_on(plan: PackagePlan, day: date) -> tuple[PatternEntry, ...]:
 
 
 def _visits_on(plan: PackagePlan, day: date) -> Iterator[tuple[time, int, int]]:
-    iso = day.isocalendar()
-    rota = plan.rotas.get((iso.year, iso.week))
+    rota = plan.rotas.get(iso_week(day))
     if rota is not None:
         for visit in rota:
             if visit.day == day:
