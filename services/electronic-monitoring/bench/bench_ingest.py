@@ -28,6 +28,7 @@ import orjson
 from benchstack import (
     BenchStack,
     bench_stack,
+    cpu_used,
     loadavg,
     percentile,
     request_bytes,
@@ -151,7 +152,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         await conn.close()
     batches = make_batches(packages, args.batches, args.batch_size)
     port = stack.start_service(
-        workers=args.workers, run_workers=args.with_workers, max_batches=args.clients * 2, pool=args.clients
+        "api", workers=args.workers, run_workers=args.with_workers, max_batches=args.clients * 2, pool=args.clients
     )
     warm = make_batches(packages[:10], 2 * args.workers, 10, prefix="warm")
     warm_file = stack.tmp / "warm.bin"
@@ -161,11 +162,18 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     requests_file = stack.tmp / "batches.bin"
     bodies = [orjson.dumps({"events": b}) for b in batches]
     write_requests(requests_file, [request_bytes(port, stack.vendor_headers, body) for body in bodies])
-    load_before = loadavg()
+    load_before, cpu_before = loadavg(), stack.cpu()
     api = summarise(await run_load_client(port, requests_file, clients=args.clients))
+    cpu_after = stack.cpu()
     api["loadavg_before"], api["loadavg_after"] = load_before, loadavg()
+    # CPU per 1,000 events: what the run cost whatever else the shared machine was doing.
+    api["cpu_ms_per_1000_events"] = cpu_used(cpu_before, cpu_after, api["events_accepted"] / 1000)
     stack.stop_services()
+    pg_before = stack.cpu()["postgres"]
     bare = await baseline(stack.dsn, [as_rows(b, stack.provider) for b in batches], args.clients)
+    bare["postgres_cpu_ms_per_1000_rows"] = round(
+        (stack.cpu()["postgres"] - pg_before) * 1000 / (bare["rows"] / 1000), 1
+    )
     bare["loadavg_after"] = loadavg()
     return {
         "command": " ".join(sys.argv),

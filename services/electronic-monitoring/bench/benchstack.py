@@ -45,6 +45,39 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
+def _stat(pid: int) -> tuple[int, float] | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # After the command: state ppid ... utime(12) stime(13) cutime(14) cstime(15), in clock ticks.
+    ticks = sum(int(x) for x in fields[11:15])
+    return int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], per: float) -> dict[str, float]:
+    """CPU milliseconds each process used between two readings, per ``per`` units of work."""
+    return {name: round((after[name] - before.get(name, 0.0)) * 1000 / per, 2) for name in after}
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and all its descendants (reaped ones included): a figure
+    the other engineers' load on the machine does not inflate the way it inflates wall time."""
+    stats = {int(d.name): _stat(int(d.name)) for d in Path("/proc").iterdir() if d.name.isdigit()}
+    children: dict[int, list[int]] = {}
+    for pid, stat in stats.items():
+        if stat is not None:
+            children.setdefault(stat[0], []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        stat = stats.get(pid)
+        if stat is not None:
+            total += stat[1]
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     """The value at ``fraction`` (0-1) of an ascending list, nearest rank."""
     if not sorted_values:
@@ -62,12 +95,30 @@ class BenchStack:
     provider: uuid.UUID
     vendor_headers: dict[str, str]
     tmp: Path
-    servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    postgres_pid: int
+    servers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start_service(self, *, workers: int, run_workers: bool, max_batches: int, pool: int) -> int:
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each service process (and its uvicorn workers) and by Postgres."""
+        return {
+            **{name: cpu_seconds(server.pid) for name, server in self.servers.items()},
+            "postgres": cpu_seconds(self.postgres_pid),
+        }
+
+    def start_service(
+        self,
+        name: str,
+        *,
+        workers: int,
+        run_workers: bool,
+        max_batches: int,
+        pool: int,
+        extra_env: dict[str, str] | None = None,
+    ) -> int:
         """Start the service under uvicorn; returns its port once it listens."""
         port = free_port()
         env = {
+            **(extra_env or {}),
             **os.environ,
             "MONITORING_DATABASE_URL": self.url,
             "MONITORING_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
@@ -79,7 +130,7 @@ class BenchStack:
         argv = [sys.executable, "-m", "uvicorn", "monitoring.main:app", "--port", str(port), "--no-access-log"]
         argv += ["--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
         # The server's output goes to stderr, so that stdout holds only the JSON figures.
-        self.servers.append(subprocess.Popen(argv, env=env, stdout=sys.stderr))  # noqa: S603
+        self.servers[name] = subprocess.Popen(argv, env=env, stdout=sys.stderr)  # noqa: S603
         deadline = time.monotonic() + 60
         while not port_open(port):
             if time.monotonic() > deadline:
@@ -89,9 +140,9 @@ class BenchStack:
 
     def stop_services(self) -> None:
         """Stop every service process started, gracefully."""
-        for server in self.servers:
+        for server in self.servers.values():
             server.terminate()
-        for server in self.servers:
+        for server in self.servers.values():
             server.wait(timeout=30)
         self.servers.clear()
 
@@ -110,7 +161,9 @@ async def bench_stack() -> AsyncIterator[BenchStack]:
             url = await migrated_database(PostgresHandle(pg.url, pg), ("electronic-monitoring",))
             provider = uuid.uuid4()
             headers = await api_headers(url, role="etms_vendor", provider_ids=[provider])
-            stack = BenchStack(url, to_asyncpg_dsn(url), broker.bootstrap, provider, headers, tmp)
+            postgres_pid = pg.pid()
+            assert postgres_pid is not None
+            stack = BenchStack(url, to_asyncpg_dsn(url), broker.bootstrap, provider, headers, tmp, postgres_pid)
             yield stack
         finally:
             if stack is not None:
@@ -164,12 +217,16 @@ def write_requests(path: Path, requests: Sequence[bytes]) -> None:
             out.write(request)
 
 
-async def run_load_client(port: int, requests_file: Path, *, clients: int, rate: float | None = None) -> dict[str, Any]:
+async def run_load_client(
+    port: int, requests_file: Path, *, clients: int, rate: float | None = None, start_at: float | None = None
+) -> dict[str, Any]:
     """Run ``load_client.py`` in its own process and return what it measured."""
     argv = [sys.executable, str(BENCH_DIR / "load_client.py"), "--port", str(port), "--requests", str(requests_file)]
     argv += ["--clients", str(clients)]
     if rate is not None:
         argv += ["--batches-per-second", str(rate)]
+    if start_at is not None:
+        argv += ["--start-at", str(start_at)]
     proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE)
     out, _ = await proc.communicate()
     if proc.returncode != 0:

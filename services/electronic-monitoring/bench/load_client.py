@@ -6,7 +6,7 @@ clock starts, and reading an answer costs one ``orjson.loads``, so the client ta
 shared cores as it can. A refused batch (429 or 503) is sent again after its ``Retry-After``, as a
 vendor would; any 5xx is counted (the service must never answer one) and retried too.
 
-    python load_client.py --port 8003 --requests batches.bin --clients 4 [--batches-per-second 8]
+    python load_client.py --port 8003 --requests batches.bin --clients 4 [--batches-per-second 8 --start-at T]
 
 Without ``--batches-per-second`` every client posts as fast as answers come back (closed loop);
 with it, request ``i`` is sent at ``start + i / rate`` (open loop), whenever a client is free.
@@ -66,12 +66,11 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def run(port: int, requests: list[bytes], clients: int, rate: float | None) -> dict[str, object]:
+async def run(port: int, requests: list[bytes], clients: int, rate: float | None, start: float) -> dict[str, object]:
     """Post every request; returns per-request records and counts."""
     next_index = 0
     records: list[list[float | int]] = []
     counts = {"refused_429_or_503": 0, "answers_5xx": 0, "connection_errors": 0}
-    start = time.time() + 0.5
 
     async def client() -> None:
         nonlocal next_index
@@ -120,8 +119,11 @@ def main() -> None:
     parser.add_argument("--requests", type=Path, required=True)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batches-per-second", type=float, default=None)
+    parser.add_argument("--start-at", type=float, default=None, help="epoch seconds of the first request")
     args = parser.parse_args()
-    result = uvloop.run(run(args.port, read_requests(args.requests), args.clients, args.batches_per_second))
+    requests = read_requests(args.requests)
+    start = args.start_at if args.start_at is not None else time.time() + 0.5
+    result = uvloop.run(run(args.port, requests, args.clients, args.batches_per_second, start))
     sys.stdout.buffer.write(orjson.dumps(result))
 
 

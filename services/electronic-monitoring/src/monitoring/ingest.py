@@ -46,12 +46,12 @@ def parse_batch(body: bytes, rules: MonitoringRules) -> list[Any]:
     return events
 
 
-def _package_ids(raw_events: list[Any]) -> set[uuid.UUID]:
+def _package_ids(raw_events: list[Any]) -> dict[str, uuid.UUID]:
     texts = {value for raw in raw_events if isinstance(raw, dict) and isinstance(value := raw.get("package_id"), str)}
-    ids: set[uuid.UUID] = set()
+    ids: dict[str, uuid.UUID] = {}
     for value in texts:
         try:
-            ids.add(uuid.UUID(value))
+            ids[value] = uuid.UUID(value)
         except ValueError:
             continue  # validation names the field for this event
     return ids
@@ -67,8 +67,11 @@ async def ingest(
     rules: MonitoringRules,
 ) -> list[EventOutcome]:
     """Every event's outcome; accepted events are stored in the caller's transaction."""
-    providers = await repo.package_providers(conn, list(_package_ids(raw_events)))
-    ctx = IngestContext(now=now, package_providers=providers, served_providers=served_providers, rules=rules)
+    parsed = _package_ids(raw_events)
+    providers = await repo.package_providers(conn, list(set(parsed.values())))
+    ctx = IngestContext(
+        now=now, package_providers=providers, served_providers=served_providers, rules=rules, parsed_ids=parsed
+    )
     batch = validate_batch(raw_events, ctx)
     previous = await repo.previous_events(conn, carer_keys(batch, rules))
     reject_late_check_outs(batch, previous, rules)

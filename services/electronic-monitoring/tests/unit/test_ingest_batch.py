@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from monitoring.domain.config import DEFAULT_RULES
 from monitoring.domain.ingest_batch import (
     EventOutcome,
@@ -99,3 +101,31 @@ def test_a_later_in_batch_check_in_shadows_an_old_stored_one() -> None:
         EventOutcome(0, "in", "accepted"),
         EventOutcome(1, "out", "accepted"),
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["check_in", "check_out"]), st.integers(0, 12), st.sampled_from(["c1", "c2"])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_each_check_out_sees_the_latest_earlier_event_of_its_carer_in_the_batch(
+    events: list[tuple[str, int, str]],
+) -> None:
+    # Times on a coarse grid so that ties, and events at the check-out's own instant, are common.
+    batch = validate_batch(
+        [raw(f"e{i}", kind, NOW - timedelta(hours=hours), carer) for i, (kind, hours, carer) in enumerate(events)], CTX
+    )
+    for index, (kind, hours, carer) in enumerate(events):
+        if kind != "check_out":
+            continue
+        earlier = [(h, i, k) for i, (k, h, c) in enumerate(events) if c == carer and h > hours]
+        # The latest earlier instant (fewest hours ago); of events at that instant, the last sent.
+        expected = None
+        if earlier:
+            latest = min(h for h, _, _ in earlier)
+            _, _, expected_kind = max(e for e in earlier if e[0] == latest)
+            expected = (expected_kind, NOW - timedelta(hours=latest))
+        assert batch.previous_in_batch[index] == expected

@@ -7,7 +7,7 @@ The store decides the remaining duplicates (events seen in earlier batches) with
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -41,14 +41,18 @@ class EventOutcome:
     field: str | None = None
 
 
+Previous = tuple[EventType, datetime]
+
+
 @dataclass(slots=True)
 class ValidatedBatch:
-    """The batch after validation: one outcome slot per event (None while still a candidate),
-    the events to store with their indexes, and the candidates grouped by carer and package."""
+    """The batch after validation: one outcome slot per event (None while still a candidate), the
+    events to store with their indexes, and for each check-out among them (by index) the latest
+    earlier event of the same carer at the same package within the batch, if any."""
 
     outcomes: list[EventOutcome | None]
     candidates: list[tuple[int, VisitEvent]]
-    by_carer: dict[CarerKey, list[VisitEvent]]
+    previous_in_batch: dict[int, Previous | None]
 
 
 def _raw_event_id(raw: Any) -> str | None:
@@ -62,16 +66,31 @@ def _rejected(index: int, raw: Any, rejection: EventRejected) -> EventOutcome:
     )
 
 
+def _check_out_predecessors(groups: Iterable[list[tuple[int, VisitEvent]]]) -> dict[int, Previous | None]:
+    previous: dict[int, Previous | None] = {}
+    for group in groups:
+        # Stable: among events at the same instant the later one in the batch counts as later.
+        ordered = sorted(group, key=lambda item: item[1].occurred_at) if len(group) > 1 else group
+        for position, (index, event) in enumerate(ordered):
+            if event.type != "check_out":
+                continue
+            before = position - 1
+            while before >= 0 and ordered[before][1].occurred_at == event.occurred_at:
+                before -= 1
+            other = ordered[before][1] if before >= 0 else None
+            previous[index] = (other.type, other.occurred_at) if other is not None else None
+    return previous
+
+
 def validate_batch(raw_events: Sequence[Any], ctx: IngestContext) -> ValidatedBatch:
     """Validate every event; a repeated event id within the batch is a duplicate of its first valid copy."""
     outcomes: list[EventOutcome | None] = [None] * len(raw_events)
     candidates: list[tuple[int, VisitEvent]] = []
-    by_carer: dict[CarerKey, list[VisitEvent]] = {}
+    by_carer: dict[CarerKey, list[tuple[int, VisitEvent]]] = {}
     seen: set[str] = set()
     for index, raw in enumerate(raw_events):
         result = validate_event(raw, ctx)
-        if type(result) is not VisitEvent:
-            assert isinstance(result, EventRejected)
+        if isinstance(result, EventRejected):
             outcomes[index] = _rejected(index, raw, result)
         elif result.event_id in seen:
             outcomes[index] = EventOutcome(index, result.event_id, "duplicate")
@@ -81,10 +100,10 @@ def validate_batch(raw_events: Sequence[Any], ctx: IngestContext) -> ValidatedBa
             key = (result.package_id, result.carer_id)
             group = by_carer.get(key)
             if group is None:
-                by_carer[key] = [result]
+                by_carer[key] = [(index, result)]
             else:
-                group.append(result)
-    return ValidatedBatch(outcomes, candidates, by_carer)
+                group.append((index, result))
+    return ValidatedBatch(outcomes, candidates, _check_out_predecessors(by_carer.values()))
 
 
 def carer_keys(batch: ValidatedBatch, rules: MonitoringRules) -> list[PreviousKey]:
@@ -94,41 +113,32 @@ def carer_keys(batch: ValidatedBatch, rules: MonitoringRules) -> list[PreviousKe
     length before it cannot be too late, whatever is stored, so it needs no lookup.
     """
     keys = []
-    for _, e in batch.candidates:
-        if e.type != "check_out":
+    for index, event in batch.candidates:
+        if event.type != "check_out":
             continue
-        at = e.occurred_at
-        earliest = at - rules.max_visit_length
-        if not any(earliest <= o.occurred_at < at for o in batch.by_carer[(e.package_id, e.carer_id)]):
-            keys.append((e.package_id, e.carer_id, at))
+        previous = batch.previous_in_batch[index]
+        if previous is None or event.occurred_at - previous[1] > rules.max_visit_length:
+            keys.append((event.package_id, event.carer_id, event.occurred_at))
     return keys
-
-
-def _previous_in_batch(
-    event: VisitEvent, batch: ValidatedBatch, stored: tuple[EventType, datetime] | None
-) -> tuple[EventType, datetime] | None:
-    previous = stored
-    for other in batch.by_carer[(event.package_id, event.carer_id)]:
-        if other.occurred_at < event.occurred_at and (previous is None or other.occurred_at >= previous[1]):
-            previous = (other.type, other.occurred_at)
-    return previous
 
 
 def reject_late_check_outs(
     batch: ValidatedBatch,
-    stored_previous: Mapping[PreviousKey, tuple[EventType, datetime]],
+    stored_previous: Mapping[PreviousKey, Previous],
     rules: MonitoringRules,
 ) -> None:
     """Reject check-outs more than the maximum visit length after the carer's open check-in.
 
-    The event before a check-out is the latest of the stored one (from ``stored_previous``, keyed
-    as :func:`carer_keys`) and any earlier event of the same carer and package in this batch.
+    The event before a check-out is the later of the stored one (from ``stored_previous``, keyed
+    as :func:`carer_keys`) and the one before it in this batch (the batch's wins a tie).
     """
     kept: list[tuple[int, VisitEvent]] = []
     for index, event in batch.candidates:
         if event.type == "check_out":
+            in_batch = batch.previous_in_batch[index]
             stored = stored_previous.get((event.package_id, event.carer_id, event.occurred_at))
-            if check_out_too_late(event.occurred_at, _previous_in_batch(event, batch, stored), rules):
+            previous = in_batch if stored is None or (in_batch is not None and in_batch[1] >= stored[1]) else stored
+            if check_out_too_late(event.occurred_at, previous, rules):
                 batch.outcomes[index] = EventOutcome(
                     index,
                     event.event_id,

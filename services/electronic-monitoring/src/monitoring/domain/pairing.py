@@ -114,10 +114,10 @@ def match_to_plan(
     """
     planned = sorted(planned, key=lambda p: (p.planned_start, str(p.visit_id)))
     candidates = sorted(
-        (_distance(a, p), p.planned_start, str(p.visit_id), i, p)
+        (distance, p.planned_start, str(p.visit_id), i, p)
         for i, a in enumerate(attendances)
         for p in planned
-        if _distance(a, p) <= rules.match_window
+        if (distance := _distance(a, p)) <= rules.match_window
     )
     taken: dict[uuid.UUID, list[Attendance]] = {p.visit_id: [] for p in planned}
     assigned: set[int] = set()

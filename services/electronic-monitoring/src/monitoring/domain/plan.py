@@ -7,6 +7,7 @@ agreed) standing in for the pattern for that ISO week.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,9 +114,15 @@ def weekly_hours(entries: Sequence[PatternEntry]) -> Decimal:
     return Decimal(minutes) / 60
 
 
+# Derivation expands the same package's days again and again: memoised, the SHA-1 of each
+# planned visit's id and each day's time-zone conversion are worked out once (both pure).
+@functools.lru_cache(maxsize=1 << 17)
 def planned_visit_id(package_id: uuid.UUID, planned_start: datetime, ordinal: int) -> uuid.UUID:
     """A stable id for a planned visit, the same on every replica and every recomputation."""
     return uuid.uuid5(PLANNED_VISIT_NAMESPACE, f"{package_id}/{planned_start.isoformat()}/{ordinal}")
+
+
+_london_to_utc = functools.lru_cache(maxsize=1 << 14)(london_wall_clock_to_utc)
 
 
 def _pattern_on(plan: PackagePlan, day: date) -> tuple[PatternEntry, ...]:
@@ -152,7 +159,7 @@ def expand_plan(plan: PackagePlan, first_day: date, last_day: date) -> list[Plan
     while day <= last_day:
         seen: dict[datetime, int] = {}
         for start, duration, carers in sorted(_visits_on(plan, day)):
-            planned_start = london_wall_clock_to_utc(day, start)
+            planned_start = _london_to_utc(day, start)
             if plan.ended_at is not None and planned_start >= plan.ended_at:
                 continue
             if any(s.covers(planned_start) for s in plan.suspensions):

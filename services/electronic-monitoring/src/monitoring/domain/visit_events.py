@@ -76,6 +76,8 @@ class IngestContext:
     package_providers: Mapping[uuid.UUID, uuid.UUID]
     served_providers: frozenset[uuid.UUID]
     rules: MonitoringRules
+    # Package ids of the batch already parsed, by their text (the store's lookup needed them first).
+    parsed_ids: Mapping[str, uuid.UUID] = field(default_factory=dict)
     # The latest acceptable ``occurred_at``: now plus the allowed clock skew.
     latest: datetime = field(init=False)
     # A batch names few packages many times: each distinct package_id text is judged once.
@@ -88,11 +90,13 @@ class IngestContext:
 
 
 def _bad_identifier(name: str) -> EventRejected:
-    return EventRejected(Rejection.INVALID_EVENT, f"{name} must be a string of 1 to {MAX_ID_LENGTH} characters", name)
+    detail = f"{name} must be a string of 1 to {MAX_ID_LENGTH} characters, without NUL"
+    return EventRejected(Rejection.INVALID_EVENT, detail, name)
 
 
 def _is_identifier(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+    # Postgres text cannot hold NUL: let it through and one event would fail the whole batch.
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and "\x00" not in value
 
 
 def _number(value: Any, name: str) -> float | EventRejected:
@@ -159,10 +163,12 @@ def _occurred_at(raw: Any, ctx: IngestContext) -> datetime | EventRejected:
 
 
 def _resolve_package(raw: Any, ctx: IngestContext) -> uuid.UUID | EventRejected:
-    try:
-        package_id = uuid.UUID(raw) if isinstance(raw, str) else None
-    except ValueError:
-        package_id = None
+    package_id = ctx.parsed_ids.get(raw) if isinstance(raw, str) else None
+    if package_id is None:
+        try:
+            package_id = uuid.UUID(raw) if isinstance(raw, str) else None
+        except ValueError:
+            package_id = None
     if package_id is None:
         return EventRejected(Rejection.INVALID_EVENT, "package_id must be a UUID", "package_id")
     provider = ctx.package_providers.get(package_id)
