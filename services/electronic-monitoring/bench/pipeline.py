@@ -77,12 +77,13 @@ def make_visit_load(
         body: list[dict[str, Any]] = []
         for v in range(i * half, min((i + 1) * half, visits)):
             check_out_at = datetime.fromtimestamp(start_at + (i + gap) * interval, UTC) - timedelta(seconds=60)
-            body.append(_event(f"{prefix}-{v}-in", "check_in", check_out_at - timedelta(minutes=34), *_who(v, names)))
+            package, carer = _who(v, names, prefix)
+            body.append(_event(f"{prefix}-{v}-in", "check_in", check_out_at - timedelta(minutes=34), package, carer))
         for v in range(max(0, i - gap) * half, min((i - gap + 1) * half, visits)) if i >= gap else ():
             check_out_at = datetime.fromtimestamp(start_at + i * interval, UTC) - timedelta(seconds=60)
             # A distinct millisecond per visit of the batch keeps (package, carer, time) unique.
             check_out_at -= timedelta(milliseconds=v % half)
-            package, carer = _who(v, names)
+            package, carer = _who(v, names, prefix)
             body.append(_event(f"{prefix}-{v}-out", "check_out", check_out_at, package, carer))
             completed_by[(package, carer, round(check_out_at.timestamp() * 1000))] = i
         events += len(body)
@@ -91,9 +92,10 @@ def make_visit_load(
     return VisitLoad(requests, times, completed_by, events)
 
 
-def _who(visit: int, packages: Sequence[str]) -> tuple[str, str]:
-    # Each carer visits a package once, so pairing never has to choose between two visits.
-    return packages[visit % len(packages)], f"carer-{visit // len(packages)}"
+def _who(visit: int, packages: Sequence[str], prefix: str) -> tuple[str, str]:
+    # Each carer visits a package once (per run, hence the prefix), so pairing never has to choose
+    # between two visits of one carer at one home.
+    return packages[visit % len(packages)], f"{prefix}-carer-{visit // len(packages)}"
 
 
 @dataclass

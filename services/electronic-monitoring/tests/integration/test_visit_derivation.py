@@ -123,3 +123,27 @@ async def test_missed_visit_is_detected_after_a_restart(
     assert found[0]["data"]["revision"] == 1
     assert datetime.fromisoformat(found[0]["data"]["planned_start"]) == planned
     assert found[0]["data"]["actual_start"] is None
+
+
+async def test_events_arriving_hours_late_turn_a_missed_visit_into_a_completed_one(
+    stack: Stack, provider: uuid.UUID, vendor_headers: dict[str, str]
+) -> None:
+    planned = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+    package_id = await stack.add_package(
+        provider_id=provider, entries=[_daily_at(planned, 30)], start=london_date(planned)
+    )
+
+    async def of_type(kind: str) -> list[dict[str, Any]]:
+        return [e for e in await visit_events_on_broker(stack.bootstrap, package_id) if e["type"] == kind]
+
+    missed = (await wait_for(lambda: of_type("monitoring.visit.missed"), timeout=30))[0]["data"]
+    # The phone was out of signal: its events arrive three hours after the visit.
+    batch = [
+        _event("late-in", package_id, "check_in", planned + timedelta(minutes=5)),
+        _event("late-out", package_id, "check_out", planned + timedelta(minutes=35)),
+    ]
+    response = await stack.running.client.post("/v1/visit-events", json={"events": batch}, headers=vendor_headers)
+    assert response.json()["accepted"] == 2
+    completed = (await wait_for(lambda: of_type("monitoring.visit.completed"), timeout=30))[0]["data"]
+    assert (completed["visit_id"], completed["revision"]) == (missed["visit_id"], 2)
+    assert (completed["actual_minutes"], completed["flags"]) == (30, [])
