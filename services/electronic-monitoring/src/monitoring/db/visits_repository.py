@@ -36,7 +36,7 @@ ON CONFLICT (package_id) DO NOTHING
 """
 
 _EVENTS_SQL = """
-SELECT e.vendor_id, e.event_id, e.type, e.occurred_at, e.package_id, e.carer_id, e.method,
+SELECT e.vendor_id::text || '/' || e.event_id, e.type, e.occurred_at, e.package_id, e.carer_id, e.method,
     e.lat, e.lon, e.accuracy_m, e.device_id
 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS r(package_id, since, until)
 JOIN monitoring.visit_event AS e
@@ -94,11 +94,10 @@ async def load_events(session: AsyncSession, ranges: Mapping[uuid.UUID, Range]) 
     """Stored events of each package in its own time range ``[since, until)``."""
     conn = await raw_connection(session)
     events: dict[uuid.UUID, list[VisitEvent]] = defaultdict(list)
-    for r in await conn.fetch(_EVENTS_SQL, *_ranges(ranges)):
-        events[r[4]].append(
-            # Event ids are unique per vendor; prefixing keeps two vendors' ids apart in pairing.
-            VisitEvent(f"{r[0]}/{r[1]}", r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
-        )
+    # Event ids are unique per vendor; the vendor prefix keeps two vendors' ids apart in pairing.
+    # The columns are VisitEvent's fields in order.
+    for row in await conn.fetch(_EVENTS_SQL, *_ranges(ranges)):
+        events[row[3]].append(VisitEvent(*row))
     return events
 
 
