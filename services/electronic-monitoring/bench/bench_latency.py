@@ -18,84 +18,40 @@ import asyncio
 import json
 import os
 import sys
-import time
 from typing import Any
 
-from benchstack import BenchStack, bench_stack, cpu_used, loadavg, run_load_client, write_requests
-from pipeline import (
-    CompletedWatcher,
-    client_figures,
-    latency_figures,
-    make_visit_load,
-    prepare_packages,
-    stored_events,
-    wait_until_drained,
-)
+from benchstack import BenchStack, bench_stack
+from pipeline import CompletedWatcher, prepare_packages, steady_run, stored_events, wait_until_drained
 
 
 async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     """Prepare, run the steady load, wait for every visit's event, report."""
     packages = await prepare_packages(stack, args.packages)
-    stack.start_service("worker", workers=1, run_workers=True, max_batches=16, pool=8)
+    env = {"MONITORING_DERIVATION_BATCH_PACKAGES": str(args.derivation_batch)} if args.derivation_batch else None
+    stack.start_service("worker", workers=1, run_workers=True, max_batches=16, pool=8, extra_env=env)
     port = stack.start_service("api", workers=args.api_processes, run_workers=False, max_batches=16, pool=8)
     prepared_in = await wait_until_drained(stack.dsn, timeout=600)
     watcher = CompletedWatcher(stack.bootstrap)
     await watcher.start()
-    start_at = time.time() + 15
-    load = make_visit_load(
-        packages,
-        rate=args.rate,
-        seconds=args.seconds,
-        batch_size=args.batch_size,
-        gap=args.gap,
-        start_at=start_at,
-        port=port,
-        headers=stack.vendor_headers,
-        prefix="lat",
-    )
-    requests_file = stack.tmp / "latency.bin"
-    write_requests(requests_file, load.requests)
-    load_before, cpu_before = loadavg(), stack.cpu()
-    result = await run_load_client(
-        port, requests_file, clients=args.clients, rate=args.rate / args.batch_size, start_at=start_at
-    )
-    last_answer = max(r[2] for r in result["records"])
-    cleared_after: float | None = None
-    try:
-        await wait_until_drained(
-            stack.dsn, timeout=args.drain_timeout, extra=lambda: all(k in watcher.seen for k in load.completed_by)
-        )
-        cleared_after = round(time.time() - last_answer, 1)
-    except TimeoutError:
-        pass
-    cpu_after = stack.cpu()
+    load, figures = await steady_run(stack, port, packages, watcher, args, "lat")
     await watcher.stop()
-    done_at = {int(r[0]): r[2] for r in result["records"]}
-    figures = latency_figures(load, done_at, watcher.seen)
-    client = client_figures(result, load)
     stored = await stored_events(stack.dsn, "lat")
+    latency = figures["visit_latency"]
     return {
         "command": " ".join(sys.argv),
         "cpu_count": os.cpu_count(),
         "packages": args.packages,
-        "rate_events_per_second": args.rate,
-        "seconds": args.seconds,
-        "batch_size": args.batch_size,
         "api_processes": args.api_processes,
         "derivation_of_all_packages_before_the_run_seconds": round(prepared_in, 1),
-        "loadavg_before": load_before,
-        "client": client,
-        "visit_latency": figures,
+        **figures,
         "events_published": watcher.events_by_type,
-        # CPU per visit, run and drain together: what it cost whatever else the machine was doing.
-        "cpu_ms_per_visit": cpu_used(cpu_before, cpu_after, len(load.completed_by)),
         "lost": {
-            "accepted_but_not_stored": client["events_accepted"] - stored,
-            "completed_pairs_without_event": figures["visits"] - figures["visits_with_completed_event"],
+            "accepted_but_not_stored": figures["client"]["events_accepted"] - stored,
+            "completed_pairs_without_event": latency["visits"] - latency["visits_with_completed_event"],
         },
-        "backlog_cleared_seconds_after_last_answer": cleared_after,
         "target": {"latency_p99_ms": 2000},
-        "target_met": figures["latency_p99_ms"] < 2000,
+        "target_met": latency["latency_p99_ms"] < 2000,
+        "load_generated": load.events,
     }
 
 
@@ -116,6 +72,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--api-processes", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=120)
+    parser.add_argument("--derivation-batch", type=int, default=None, help="packages per derivation transaction")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args)), indent=2))
 

@@ -27,15 +27,14 @@ import sys
 import time
 from typing import Any
 
-from benchstack import BenchStack, bench_stack, cpu_used, loadavg, run_load_client, write_requests
+from benchstack import BenchStack, bench_stack, run_load_client, write_requests
 from pipeline import (
     CompletedWatcher,
     VisitLoad,
-    backlog,
     client_figures,
-    latency_figures,
     make_visit_load,
     prepare_packages,
+    steady_run,
     stored_events,
     wait_until_drained,
 )
@@ -63,54 +62,6 @@ async def past_capacity(stack: BenchStack, port: int, packages: list[Any], args:
     return {"load": load, "figures": figures}
 
 
-async def sustained(
-    stack: BenchStack, port: int, packages: list[Any], watcher: CompletedWatcher, args: argparse.Namespace
-) -> dict[str, Any]:
-    """The steady run, then the wait until the backlog clears."""
-    start_at = time.time() + 20
-    load = make_visit_load(
-        packages,
-        rate=args.rate,
-        seconds=args.seconds,
-        batch_size=args.batch_size,
-        gap=args.gap,
-        start_at=start_at,
-        port=port,
-        headers=stack.vendor_headers,
-        prefix="soak",
-    )
-    requests_file = stack.tmp / "soak.bin"
-    write_requests(requests_file, load.requests)
-    load_before, cpu_before = loadavg(), stack.cpu()
-    result = await run_load_client(
-        port, requests_file, clients=args.clients, rate=args.rate / args.batch_size, start_at=start_at
-    )
-    last_answer = max(r[2] for r in result["records"])
-    at_end = await backlog(stack.dsn)
-    at_end["visits_without_event_yet"] = sum(1 for k in load.completed_by if k not in watcher.seen)
-    cleared_after: float | None = None
-    try:
-        await wait_until_drained(
-            stack.dsn, timeout=args.drain_timeout, extra=lambda: all(k in watcher.seen for k in load.completed_by)
-        )
-        cleared_after = round(time.time() - last_answer, 1)
-    except TimeoutError:
-        pass
-    done_at = {int(r[0]): r[2] for r in result["records"]}
-    return {
-        "load": load,
-        "figures": {
-            "loadavg_before": load_before,
-            "client": client_figures(result, load),
-            "backlog_at_last_answer": at_end,
-            "backlog_cleared_seconds_after_last_answer": cleared_after,
-            "loadavg_after_clearing": loadavg(),
-            "visit_latency": latency_figures(load, done_at, watcher.seen),
-            "cpu_ms_per_visit": cpu_used(cpu_before, stack.cpu(), len(load.completed_by)),
-        },
-    }
-
-
 def _lost(loads: list[VisitLoad], accepted: int, stored: int, seen: dict[Any, float]) -> dict[str, int]:
     return {
         "accepted_but_not_stored": accepted - stored,
@@ -133,12 +84,11 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         stack.dsn, timeout=900, extra=lambda: all(k in watcher.seen for k in over["load"].completed_by)
     )
     over["figures"]["backlog_cleared_seconds"] = round(over_drained, 1)
-    soak = await sustained(stack, port, packages, watcher, args)
+    soak_load, figures = await steady_run(stack, port, packages, watcher, args, "soak")
     await watcher.stop()
-    accepted = over["figures"]["events_accepted"] + soak["figures"]["client"]["events_accepted"]
+    accepted = over["figures"]["events_accepted"] + figures["client"]["events_accepted"]
     stored = await stored_events(stack.dsn, "over") + await stored_events(stack.dsn, "soak")
-    lost = _lost([over["load"], soak["load"]], accepted, stored, watcher.seen)
-    figures = soak["figures"]
+    lost = _lost([over["load"], soak_load], accepted, stored, watcher.seen)
     return {
         "command": " ".join(sys.argv),
         "cpu_count": os.cpu_count(),
@@ -146,7 +96,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "api_processes": args.api_processes,
         "derivation_of_all_packages_before_the_run_seconds": round(prepared_in, 1),
         "past_capacity": over["figures"],
-        "sustained": {"rate_events_per_second": args.rate, "seconds": args.seconds, **figures},
+        "sustained": figures,
         "events_published": watcher.events_by_type,
         "lost": lost,
         "targets_met": {

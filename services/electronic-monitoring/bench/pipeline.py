@@ -23,7 +23,17 @@ from typing import Any
 import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer
-from benchstack import DAILY_PATTERN, BenchStack, loadavg, percentile, request_bytes, seed_packages
+from benchstack import (
+    DAILY_PATTERN,
+    BenchStack,
+    cpu_used,
+    loadavg,
+    percentile,
+    request_bytes,
+    run_load_client,
+    seed_packages,
+    write_requests,
+)
 from shared.contracts.topics import VISIT
 
 VisitKey = tuple[str, str, int]  # package, carer, check-out time in epoch milliseconds
@@ -232,3 +242,56 @@ async def stored_events(dsn: str, prefix: str) -> int:
         )
     finally:
         await conn.close()
+
+
+async def steady_run(
+    stack: BenchStack,
+    port: int,
+    packages: Sequence[uuid.UUID],
+    watcher: CompletedWatcher,
+    args: Any,
+    prefix: str,
+) -> tuple[VisitLoad, dict[str, Any]]:
+    """Post ``args.rate`` events a second for ``args.seconds`` from a load-client process, then time
+    the backlog (queued packages, unpublished outbox rows, visits without their event) until it clears."""
+    start_at = time.time() + 20
+    load = make_visit_load(
+        packages,
+        rate=args.rate,
+        seconds=args.seconds,
+        batch_size=args.batch_size,
+        gap=args.gap,
+        start_at=start_at,
+        port=port,
+        headers=stack.vendor_headers,
+        prefix=prefix,
+    )
+    requests_file = stack.tmp / f"{prefix}.bin"
+    write_requests(requests_file, load.requests)
+    load_before, cpu_before = loadavg(), stack.cpu()
+    result = await run_load_client(
+        port, requests_file, clients=args.clients, rate=args.rate / args.batch_size, start_at=start_at
+    )
+    last_answer = max(r[2] for r in result["records"])
+    at_end: dict[str, int] = {**await backlog(stack.dsn)}
+    at_end["visits_without_event_yet"] = sum(1 for k in load.completed_by if k not in watcher.seen)
+    cleared_after: float | None = None
+    with contextlib.suppress(TimeoutError):
+        await wait_until_drained(
+            stack.dsn, timeout=args.drain_timeout, extra=lambda: all(k in watcher.seen for k in load.completed_by)
+        )
+        cleared_after = round(time.time() - last_answer, 1)
+    done_at = {int(r[0]): r[2] for r in result["records"]}
+    return load, {
+        "rate_events_per_second": args.rate,
+        "seconds": args.seconds,
+        "batch_size": args.batch_size,
+        "loadavg_before": load_before,
+        "client": client_figures(result, load),
+        "visit_latency": latency_figures(load, done_at, watcher.seen),
+        "backlog_at_last_answer": at_end,
+        "backlog_cleared_seconds_after_last_answer": cleared_after,
+        "loadavg_after_clearing": loadavg(),
+        # CPU per visit, run and drain together: what it cost whatever else the machine was doing.
+        "cpu_ms_per_visit": cpu_used(cpu_before, stack.cpu(), len(load.completed_by)),
+    }

@@ -31,7 +31,9 @@ class MonitoringSettings(ServiceSettings):
     max_concurrent_batches: int = Field(default=16, ge=1)
     # API-only replicas set this false and leave derivation and missed detection to a worker process.
     run_workers: bool = True
-    derivation_batch_packages: int = Field(default=50, ge=1)
+    # Packages per derivation transaction: larger rounds amortise their dozen round trips (measured:
+    # 400 cut the 400 events/s latency p50 from 9 s to 0.9 s on the loaded machine, against 50).
+    derivation_batch_packages: int = Field(default=400, ge=1)
     derivation_idle_seconds: float = Field(default=0.2, gt=0)
     missed_scan_seconds: float = Field(default=30.0, gt=0)
 

@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -83,6 +83,18 @@ def provider() -> uuid.UUID:
 async def vendor_headers(stack: Stack, provider: uuid.UUID) -> dict[str, str]:
     """An ETMS vendor serving ``provider``."""
     return await api_headers(stack.database_url, role="etms_vendor", provider_ids=[provider])
+
+
+def nfc_event(event_id: str, package_id: uuid.UUID, kind: str, at: datetime, carer: str = "c1") -> dict[str, Any]:
+    """A raw ETMS event as a vendor posts it, recorded by the NFC tag at the home."""
+    return {
+        "event_id": event_id,
+        "type": kind,
+        "occurred_at": at.isoformat(),
+        "package_id": str(package_id),
+        "carer_id": carer,
+        "method": "nfc",
+    }
 
 
 async def visit_events_on_broker(bootstrap: str, package_id: uuid.UUID) -> list[dict[str, Any]]:

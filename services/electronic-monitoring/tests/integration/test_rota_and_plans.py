@@ -19,7 +19,7 @@ from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import api_headers
 from shared.testing.stack import wait_for
 
-from .conftest import Stack, visit_events_on_broker
+from .conftest import Stack, nfc_event, visit_events_on_broker
 
 
 async def test_rota_over_hours_plus_bank_is_flagged_not_refused(stack: Stack, provider: uuid.UUID) -> None:
@@ -58,17 +58,6 @@ async def test_rota_over_hours_plus_bank_is_flagged_not_refused(stack: Stack, pr
     assert response.status_code == 404
 
 
-def _event(event_id: str, package_id: uuid.UUID, kind: str, at: datetime, carer: str = "c1") -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "occurred_at": at.isoformat(),
-        "package_id": str(package_id),
-        "carer_id": carer,
-        "method": "nfc",
-    }
-
-
 async def test_the_bank_is_last_weeks_unused_hours(
     stack: Stack, provider: uuid.UUID, vendor_headers: dict[str, str]
 ) -> None:
@@ -80,12 +69,12 @@ async def test_the_bank_is_last_weeks_unused_hours(
     tuesday = london_wall_clock_to_utc(last_monday + timedelta(days=1), time(10))
     delivered = [
         # 60 minutes single-handed and 30 minutes double-handed: 2 carer hours.
-        _event("a-in", package_id, "check_in", tuesday),
-        _event("a-out", package_id, "check_out", tuesday + timedelta(minutes=60)),
-        _event("b-in", package_id, "check_in", tuesday + timedelta(hours=4), "c1"),
-        _event("c-in", package_id, "check_in", tuesday + timedelta(hours=4), "c2"),
-        _event("b-out", package_id, "check_out", tuesday + timedelta(hours=4, minutes=30), "c1"),
-        _event("c-out", package_id, "check_out", tuesday + timedelta(hours=4, minutes=30), "c2"),
+        nfc_event("a-in", package_id, "check_in", tuesday),
+        nfc_event("a-out", package_id, "check_out", tuesday + timedelta(minutes=60)),
+        nfc_event("b-in", package_id, "check_in", tuesday + timedelta(hours=4), "c1"),
+        nfc_event("c-in", package_id, "check_in", tuesday + timedelta(hours=4), "c2"),
+        nfc_event("b-out", package_id, "check_out", tuesday + timedelta(hours=4, minutes=30), "c1"),
+        nfc_event("c-out", package_id, "check_out", tuesday + timedelta(hours=4, minutes=30), "c2"),
     ]
     response = await stack.running.client.post("/v1/visit-events", json={"events": delivered}, headers=vendor_headers)
     assert response.json()["accepted"] == 6
@@ -118,8 +107,8 @@ async def test_a_rota_replaces_the_weeks_derived_pattern_visits(
         provider_id=provider, entries=[PatternEntry(WEEKDAYS, pattern_start, 30)], start=day
     )
     visit = [
-        _event("in", package_id, "check_in", planned + timedelta(minutes=5)),
-        _event("out", package_id, "check_out", planned + timedelta(minutes=35)),
+        nfc_event("in", package_id, "check_in", planned + timedelta(minutes=5)),
+        nfc_event("out", package_id, "check_out", planned + timedelta(minutes=35)),
     ]
     assert (await stack.running.client.post("/v1/visit-events", json={"events": visit}, headers=vendor_headers)).json()[
         "accepted"

@@ -16,22 +16,11 @@ from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import running_app
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 
-from .conftest import Stack, visit_events_on_broker
+from .conftest import Stack, nfc_event, visit_events_on_broker
 
 
 def _daily_at(moment: datetime, minutes: int, carers: int = 1) -> PatternEntry:
     return PatternEntry(WEEKDAYS, to_london(moment).time().replace(second=0, microsecond=0), minutes, carers)
-
-
-def _event(event_id: str, package_id: uuid.UUID, kind: str, at: datetime, carer: str = "c1") -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "occurred_at": at.isoformat(),
-        "package_id": str(package_id),
-        "carer_id": carer,
-        "method": "nfc",
-    }
 
 
 async def test_events_in_any_order_give_one_completed_visit_event(
@@ -44,13 +33,13 @@ async def test_events_in_any_order_give_one_completed_visit_event(
     )
     # Check-outs first, a resent check-in, and carer b 40 minutes late: late, short (40 of 60 min).
     batches = [
-        [_event("a-out", package_id, "check_out", planned + timedelta(minutes=80), "a")],
+        [nfc_event("a-out", package_id, "check_out", planned + timedelta(minutes=80), "a")],
         [
-            _event("b-out", package_id, "check_out", planned + timedelta(minutes=80), "b"),
-            _event("b-in", package_id, "check_in", planned + timedelta(minutes=41), "b"),
+            nfc_event("b-out", package_id, "check_out", planned + timedelta(minutes=80), "b"),
+            nfc_event("b-in", package_id, "check_in", planned + timedelta(minutes=41), "b"),
         ],
-        [_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
-        [_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
+        [nfc_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
+        [nfc_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
     ]
     for batch in batches:
         response = await stack.running.client.post("/v1/visit-events", json={"events": batch}, headers=vendor_headers)
@@ -139,8 +128,8 @@ async def test_events_arriving_hours_late_turn_a_missed_visit_into_a_completed_o
     missed = (await wait_for(lambda: of_type("monitoring.visit.missed"), timeout=30))[0]["data"]
     # The phone was out of signal: its events arrive three hours after the visit.
     batch = [
-        _event("late-in", package_id, "check_in", planned + timedelta(minutes=5)),
-        _event("late-out", package_id, "check_out", planned + timedelta(minutes=35)),
+        nfc_event("late-in", package_id, "check_in", planned + timedelta(minutes=5)),
+        nfc_event("late-out", package_id, "check_out", planned + timedelta(minutes=35)),
     ]
     response = await stack.running.client.post("/v1/visit-events", json={"events": batch}, headers=vendor_headers)
     assert response.json()["accepted"] == 2
