@@ -62,11 +62,12 @@ async def past_capacity(stack: BenchStack, port: int, packages: list[Any], args:
     return {"load": load, "figures": figures}
 
 
-def _lost(loads: list[VisitLoad], accepted: int, stored: int, seen: dict[Any, float]) -> dict[str, int]:
-    return {
-        "accepted_but_not_stored": accepted - stored,
-        "completed_pairs_without_event": sum(1 for load in loads for key in load.completed_by if key not in seen),
-    }
+def _lost(loads: list[VisitLoad], accepted: int, stored: int, seen: dict[Any, float], cleared: bool) -> dict[str, int]:
+    missing = sum(1 for load in loads for key in load.completed_by if key not in seen)
+    # A visit without its event is lost only once the backlog has cleared; before that it is still
+    # queued (durably, in pending_derivation) when the wait for the backlog ran out.
+    key = "completed_pairs_without_event" if cleared else "visits_still_queued_when_the_wait_ended"
+    return {"accepted_but_not_stored": accepted - stored, key: missing}
 
 
 async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
@@ -88,7 +89,8 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
     await watcher.stop()
     accepted = over["figures"]["events_accepted"] + figures["client"]["events_accepted"]
     stored = await stored_events(stack.dsn, "over") + await stored_events(stack.dsn, "soak")
-    lost = _lost([over["load"], soak_load], accepted, stored, watcher.seen)
+    cleared = figures["backlog_cleared_seconds_after_last_answer"] is not None
+    lost = _lost([over["load"], soak_load], accepted, stored, watcher.seen, cleared)
     return {
         "command": " ".join(sys.argv),
         "cpu_count": os.cpu_count(),
@@ -100,7 +102,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "events_published": watcher.events_by_type,
         "lost": lost,
         "targets_met": {
-            "nothing_lost": not any(lost.values()),
+            "nothing_lost": lost["accepted_but_not_stored"] == 0 and lost.get("completed_pairs_without_event") == 0,
             "backlog_cleared_within_60_s": figures["backlog_cleared_seconds_after_last_answer"] is not None
             and figures["backlog_cleared_seconds_after_last_answer"] <= 60,
             "past_capacity_429_or_503_never_5xx": over["figures"]["answers_429_or_503"] > 0
