@@ -19,6 +19,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {
     "ingest": ["services/electronic-monitoring/bench/bench_ingest.py"],
+    "visit_latency": ["services/electronic-monitoring/bench/bench_latency.py"],
+    "visit_soak": ["services/electronic-monitoring/bench/bench_soak.py"],
     "payment_period": ["services/payments/bench/bench_period.py"],
     "county": ["bench/bench_county.py", "--scale", "1"],
 }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 from shared.errors import InvalidInput, PayloadTooLarge, field_error
 
 from monitoring.db import ingest_repository as repo
@@ -27,8 +27,8 @@ def parse_batch(body: bytes, rules: MonitoringRules) -> list[Any]:
     if len(body) > rules.max_batch_bytes:
         raise PayloadTooLarge(f"A batch may be at most {rules.max_batch_bytes} bytes.")
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise InvalidInput("The body is not JSON.", errors=[field_error("body", "not valid JSON")]) from None
     events = document.get("events") if isinstance(document, dict) else None
     if not isinstance(events, list):
@@ -47,14 +47,13 @@ def parse_batch(body: bytes, rules: MonitoringRules) -> list[Any]:
 
 
 def _package_ids(raw_events: list[Any]) -> dict[str, uuid.UUID]:
+    texts = {value for raw in raw_events if isinstance(raw, dict) and isinstance(value := raw.get("package_id"), str)}
     ids: dict[str, uuid.UUID] = {}
-    for raw in raw_events:
-        value = raw.get("package_id") if isinstance(raw, dict) else None
-        if isinstance(value, str) and value not in ids:
-            try:
-                ids[value] = uuid.UUID(value)
-            except ValueError:
-                continue  # validation names the field for this event
+    for value in texts:
+        try:
+            ids[value] = uuid.UUID(value)
+        except ValueError:
+            continue  # validation names the field for this event
     return ids
 
 
@@ -74,7 +73,7 @@ async def ingest(
         now=now, package_providers=providers, served_providers=served_providers, rules=rules, parsed_ids=parsed
     )
     batch = validate_batch(raw_events, ctx)
-    previous = await repo.previous_events(conn, carer_keys(batch.candidates, rules))
+    previous = await repo.previous_events(conn, carer_keys(batch, rules))
     reject_late_check_outs(batch, previous, rules)
-    stored = await repo.insert_events(conn, vendor_id, [e for _, e in batch.candidates], providers)
+    stored = await repo.insert_events(conn, vendor_id, [e for _, e in batch.candidates])
     return final_outcomes(batch, stored)

@@ -6,10 +6,11 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 from monitoring.db import plans_repository
@@ -18,6 +19,7 @@ from monitoring.domain.plan import PatternEntry
 from monitoring.main import create_app
 from monitoring.settings import MonitoringSettings
 from shared.contracts.topics import VISIT
+from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import RunningApp, api_headers, running_app
 from shared.testing.stack import PostgresHandle, migrated_database
 
@@ -53,6 +55,14 @@ class Stack:
             await session.commit()
         return package_id
 
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """Rows of a query against the service's database, read as an outsider would."""
+        conn = await asyncpg.connect(to_asyncpg_dsn(self.database_url))
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
+
 
 @pytest.fixture
 async def stack(pg: PostgresHandle, bootstrap: str) -> AsyncIterator[Stack]:
@@ -73,6 +83,18 @@ def provider() -> uuid.UUID:
 async def vendor_headers(stack: Stack, provider: uuid.UUID) -> dict[str, str]:
     """An ETMS vendor serving ``provider``."""
     return await api_headers(stack.database_url, role="etms_vendor", provider_ids=[provider])
+
+
+def nfc_event(event_id: str, package_id: uuid.UUID, kind: str, at: datetime, carer: str = "c1") -> dict[str, Any]:
+    """A raw ETMS event as a vendor posts it, recorded by the NFC tag at the home."""
+    return {
+        "event_id": event_id,
+        "type": kind,
+        "occurred_at": at.isoformat(),
+        "package_id": str(package_id),
+        "carer_id": carer,
+        "method": "nfc",
+    }
 
 
 async def visit_events_on_broker(bootstrap: str, package_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -16,22 +16,11 @@ from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import running_app
 from shared.testing.stack import PostgresHandle, migrated_database, wait_for
 
-from .conftest import Stack, visit_events_on_broker
+from .conftest import Stack, nfc_event, visit_events_on_broker
 
 
 def _daily_at(moment: datetime, minutes: int, carers: int = 1) -> PatternEntry:
     return PatternEntry(WEEKDAYS, to_london(moment).time().replace(second=0, microsecond=0), minutes, carers)
-
-
-def _event(event_id: str, package_id: uuid.UUID, kind: str, at: datetime, carer: str = "c1") -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "occurred_at": at.isoformat(),
-        "package_id": str(package_id),
-        "carer_id": carer,
-        "method": "nfc",
-    }
 
 
 async def test_events_in_any_order_give_one_completed_visit_event(
@@ -44,13 +33,13 @@ async def test_events_in_any_order_give_one_completed_visit_event(
     )
     # Check-outs first, a resent check-in, and carer b 40 minutes late: late, short (40 of 60 min).
     batches = [
-        [_event("a-out", package_id, "check_out", planned + timedelta(minutes=80), "a")],
+        [nfc_event("a-out", package_id, "check_out", planned + timedelta(minutes=80), "a")],
         [
-            _event("b-out", package_id, "check_out", planned + timedelta(minutes=80), "b"),
-            _event("b-in", package_id, "check_in", planned + timedelta(minutes=41), "b"),
+            nfc_event("b-out", package_id, "check_out", planned + timedelta(minutes=80), "b"),
+            nfc_event("b-in", package_id, "check_in", planned + timedelta(minutes=41), "b"),
         ],
-        [_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
-        [_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
+        [nfc_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
+        [nfc_event("a-in", package_id, "check_in", planned + timedelta(minutes=40), "a")],
     ]
     for batch in batches:
         response = await stack.running.client.post("/v1/visit-events", json={"events": batch}, headers=vendor_headers)
@@ -123,3 +112,27 @@ async def test_missed_visit_is_detected_after_a_restart(
     assert found[0]["data"]["revision"] == 1
     assert datetime.fromisoformat(found[0]["data"]["planned_start"]) == planned
     assert found[0]["data"]["actual_start"] is None
+
+
+async def test_events_arriving_hours_late_turn_a_missed_visit_into_a_completed_one(
+    stack: Stack, provider: uuid.UUID, vendor_headers: dict[str, str]
+) -> None:
+    planned = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+    package_id = await stack.add_package(
+        provider_id=provider, entries=[_daily_at(planned, 30)], start=london_date(planned)
+    )
+
+    async def of_type(kind: str) -> list[dict[str, Any]]:
+        return [e for e in await visit_events_on_broker(stack.bootstrap, package_id) if e["type"] == kind]
+
+    missed = (await wait_for(lambda: of_type("monitoring.visit.missed"), timeout=30))[0]["data"]
+    # The phone was out of signal: its events arrive three hours after the visit.
+    batch = [
+        nfc_event("late-in", package_id, "check_in", planned + timedelta(minutes=5)),
+        nfc_event("late-out", package_id, "check_out", planned + timedelta(minutes=35)),
+    ]
+    response = await stack.running.client.post("/v1/visit-events", json={"events": batch}, headers=vendor_headers)
+    assert response.json()["accepted"] == 2
+    completed = (await wait_for(lambda: of_type("monitoring.visit.completed"), timeout=30))[0]["data"]
+    assert (completed["visit_id"], completed["revision"]) == (missed["visit_id"], 2)
+    assert (completed["actual_minutes"], completed["flags"]) == (30, [])

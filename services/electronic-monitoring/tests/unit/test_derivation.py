@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from monitoring.domain.config import DEFAULT_RULES
-from monitoring.domain.derivation import Window, derive_package
+from monitoring.domain.derivation import HORIZON, LOOKBACK, Window, derivation_window, derive_package
 from monitoring.domain.plan import WEEKDAYS, PackagePlan, PatternEntry, PatternPeriod
-from monitoring.domain.publication import visit_changes
+from monitoring.domain.publication import StoredVisit, package_changes, visit_changes
 from monitoring.domain.visit_events import VisitEvent
 from monitoring.domain.visits import Home, VisitStatus
 
@@ -38,7 +38,7 @@ def derive(events: list[VisitEvent], window: Window) -> dict[datetime | None, Vi
         now=NOW,
         rules=DEFAULT_RULES,
     )
-    return {r.planned_start or r.actual_start: r.status for r, _ in result.records}
+    return {v.record.planned_start or v.record.actual_start: v.record.status for v in result.records}
 
 
 def test_window_statuses_and_next_missed_check() -> None:
@@ -68,8 +68,92 @@ def test_window_statuses_and_next_missed_check() -> None:
     # The 18:00 visit becomes missed at 20:00 unless a check-in arrives.
     assert result.next_check_at == at(10, 20)
     # Stored as derived: nothing changes, nothing is published again.
-    stored = {r.visit_id: (1, state) for r, state in result.records}
+    stored = {v.record.visit_id: StoredVisit(1, v.state, v.anchor) for v in result.records}
     assert visit_changes(stored, result.records) == []
     first = visit_changes({}, result.records)
     assert sorted((c.event, c.revision) for c in first if c.event) == [("completed", 1), ("missed", 1)]
     assert sum(c.event is None and c.revision == 0 for c in first) == 2
+
+
+def test_the_window_starts_where_the_change_could_first_move_a_visit() -> None:
+    rules = DEFAULT_RULES
+    reach = rules.match_window + rules.max_visit_length  # 26 h
+    # An event 40 minutes ago: its check-in may be up to 24 h earlier, its planned visit 2 h more.
+    window = derivation_window(affected_from=NOW - timedelta(minutes=40), next_check_at=None, now=NOW, rules=rules)
+    assert window == Window(NOW - timedelta(minutes=40) - reach, NOW + HORIZON)
+    # A plan change (None) or a very late event: the whole lookback, never more.
+    whole = Window(NOW - LOOKBACK, NOW + HORIZON)
+    assert derivation_window(affected_from=None, next_check_at=None, now=NOW, rules=rules) == whole
+    old = NOW - timedelta(days=40)
+    assert derivation_window(affected_from=old, next_check_at=None, now=NOW, rules=rules) == whole
+
+
+def test_the_window_always_holds_the_visit_the_missed_schedule_waits_on() -> None:
+    rules = DEFAULT_RULES
+    # The schedule waits on a visit planned three days ago (the worker was down): it is recomputed
+    # with today's event, so the new schedule cannot skip it.
+    waiting = NOW - timedelta(days=3) + rules.missed_after
+    window = derivation_window(affected_from=NOW - timedelta(minutes=5), next_check_at=waiting, now=NOW, rules=rules)
+    assert window.start == NOW - timedelta(days=3)
+    # ...but never beyond the lookback.
+    ancient = NOW - timedelta(days=60)
+    assert derivation_window(affected_from=NOW, next_check_at=ancient, now=NOW, rules=rules).start == NOW - LOOKBACK
+
+
+def _stored(visit_id: uuid.UUID, revision: int, status: str) -> StoredVisit:
+    state = {
+        "visit_id": str(visit_id),
+        "package_id": str(PACKAGE),
+        "provider_id": str(PROVIDER),
+        "status": status,
+        "planned_start": at(10, 8).isoformat(),
+        "planned_minutes": 30,
+        "carers_required": 1,
+        "actual_start": at(10, 8, 5).isoformat(),
+        "actual_end": at(10, 8, 35).isoformat(),
+        "actual_minutes": 30,
+        "carers": ["c"],
+        "method": "nfc",
+        "flags": ["late"],
+        "all_flags": ["late"],
+        "verified": True,
+        "correction": None,
+    }
+    return StoredVisit(revision, state, at(10, 8))
+
+
+def test_visits_the_plan_no_longer_holds_are_withdrawn_or_dropped() -> None:
+    published, unpublished, already = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    stored = {
+        published: _stored(published, 1, "completed"),
+        unpublished: _stored(unpublished, 0, "expected"),
+        already: _stored(already, 2, "withdrawn"),
+    }
+    result = package_changes(PACKAGE, stored, [])
+    # Never published: nobody downstream knows it, so it is simply dropped.
+    assert result.removed == [unpublished]
+    # Published: consumers hear it no longer stands, as cancelled (not missed, not paid), once.
+    [change] = result.changes
+    assert (change.visit_id, change.status, change.event, change.revision) == (published, "withdrawn", "cancelled", 2)
+    assert (change.state["actual_start"], change.state["carers"], change.state["flags"]) == (None, [], [])
+    assert change.state["planned_start"] == at(10, 8).isoformat()
+    assert change.anchor == at(10, 8)
+
+
+def test_a_visit_derived_again_is_not_withdrawn() -> None:
+    result = derive_package(
+        plan=PLAN,
+        provider_id=PROVIDER,
+        home=Home(None),
+        events=[],
+        corrections=[],
+        cancellations={},
+        window=Window(at(10, 0), at(10, 12)),
+        now=NOW,
+        rules=DEFAULT_RULES,
+    )
+    [visit] = result.records
+    stored = {visit.record.visit_id: StoredVisit(1, {**visit.state, "status": "withdrawn"}, visit.anchor)}
+    # A withdrawn visit the plan holds again comes back under a new revision.
+    [change] = package_changes(PACKAGE, stored, result.records).changes
+    assert (change.status, change.revision, change.event) == ("missed", 2, "missed")

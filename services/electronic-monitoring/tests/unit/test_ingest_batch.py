@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from monitoring.domain.config import DEFAULT_RULES
 from monitoring.domain.ingest_batch import (
     EventOutcome,
@@ -78,7 +80,7 @@ def test_check_out_rejected_when_its_check_in_is_over_24_hours_earlier() -> None
         (PACKAGE, "c", NOW - timedelta(hours=1)): ("check_out", NOW - timedelta(hours=26)),
     }
     # c1's check-out has its check-in in the batch but 24 h 1 min before: it still needs the store.
-    assert sorted(k[1] for k in carer_keys(batch.candidates, DEFAULT_RULES)) == ["b", "c", "c1"]
+    assert sorted(k[1] for k in carer_keys(batch, DEFAULT_RULES)) == ["b", "c", "c1"]
     reject_late_check_outs(batch, stored, DEFAULT_RULES)
     outcomes = final_outcomes(batch, stored_ids={"in", "c-out"})
     assert [(o.event_id, o.status, o.reason, o.field) for o in outcomes] == [
@@ -99,3 +101,31 @@ def test_a_later_in_batch_check_in_shadows_an_old_stored_one() -> None:
         EventOutcome(0, "in", "accepted"),
         EventOutcome(1, "out", "accepted"),
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["check_in", "check_out"]), st.integers(0, 12), st.sampled_from(["c1", "c2"])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_each_check_out_sees_the_latest_earlier_event_of_its_carer_in_the_batch(
+    events: list[tuple[str, int, str]],
+) -> None:
+    # Times on a coarse grid so that ties, and events at the check-out's own instant, are common.
+    batch = validate_batch(
+        [raw(f"e{i}", kind, NOW - timedelta(hours=hours), carer) for i, (kind, hours, carer) in enumerate(events)], CTX
+    )
+    for index, (kind, hours, carer) in enumerate(events):
+        if kind != "check_out":
+            continue
+        earlier = [(h, i, k) for i, (k, h, c) in enumerate(events) if c == carer and h > hours]
+        # The latest earlier instant (fewest hours ago); of events at that instant, the last sent.
+        expected = None
+        if earlier:
+            latest = min(h for h, _, _ in earlier)
+            _, _, expected_kind = max(e for e in earlier if e[0] == latest)
+            expected = (expected_kind, NOW - timedelta(hours=latest))
+        assert batch.previous_in_batch[index] == expected

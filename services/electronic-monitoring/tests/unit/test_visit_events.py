@@ -79,13 +79,21 @@ def test_optional_parts_may_be_left_out() -> None:
         (raw(event_id=""), Rejection.INVALID_EVENT, "event_id"),
         (raw(event_id="x" * 129), Rejection.INVALID_EVENT, "event_id"),
         (raw(carer_id=17), Rejection.INVALID_EVENT, "carer_id"),
+        # Postgres text cannot hold NUL: refused here, it never reaches (and fails) the batch's insert.
+        (raw(carer_id="carer\x007"), Rejection.INVALID_EVENT, "carer_id"),
         (raw(device_id=["a"]), Rejection.INVALID_EVENT, "device_id"),
         (raw(type="arrived"), Rejection.UNKNOWN_TYPE, "type"),
         (raw(type=...), Rejection.UNKNOWN_TYPE, "type"),
+        # Unhashable JSON values are faults of the event, not errors of the service.
+        (raw(type=["check_in"]), Rejection.UNKNOWN_TYPE, "type"),
+        (raw(method={"gps": True}), Rejection.UNKNOWN_METHOD, "method"),
+        (raw(package_id=[str(PACKAGE)]), Rejection.INVALID_EVENT, "package_id"),
         (raw(method="bluetooth"), Rejection.UNKNOWN_METHOD, "method"),
         (raw(occurred_at="yesterday"), Rejection.INVALID_TIME, "occurred_at"),
         (raw(occurred_at="2026-03-02T08:58:00"), Rejection.INVALID_TIME, "occurred_at"),
         (raw(occurred_at=1772441880), Rejection.INVALID_TIME, "occurred_at"),
+        # A valid string whose UTC instant is before year 1.
+        (raw(occurred_at="0001-01-01T00:30:00+01:00"), Rejection.INVALID_TIME, "occurred_at"),
         # 5 min 1 s ahead of the server clock is beyond the allowed skew.
         (raw(occurred_at="2026-03-02T09:05:01+00:00"), Rejection.FUTURE_TIME, "occurred_at"),
         (raw(location={"lat": 91, "lon": 0}), Rejection.COORDINATES_OUT_OF_RANGE, "location"),
@@ -93,6 +101,11 @@ def test_optional_parts_may_be_left_out() -> None:
         (raw(location={"lat": "50", "lon": 0}), Rejection.COORDINATES_OUT_OF_RANGE, "location.lat"),
         (raw(location={"lat": 50, "lon": True}), Rejection.COORDINATES_OUT_OF_RANGE, "location.lon"),
         (raw(location={"lat": 50}), Rejection.COORDINATES_OUT_OF_RANGE, "location.lon"),
+        (
+            raw(location={"lat": 50.5, "lon": 0.5, "accuracy_m": "9"}),
+            Rejection.COORDINATES_OUT_OF_RANGE,
+            "location.accuracy_m",
+        ),
         (
             raw(location={"lat": 50, "lon": 0, "accuracy_m": -1}),
             Rejection.INVALID_EVENT,

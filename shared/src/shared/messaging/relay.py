@@ -20,7 +20,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.logging import get_logger
-from shared.messaging.outbox import notify_channel, payload_bytes
+from shared.messaging.outbox import notify_channel
 from shared.metrics import Metrics
 
 log = get_logger(__name__)
@@ -66,8 +66,10 @@ class OutboxRelay:
                 return 0
             rows = (
                 await conn.execute(
+                    # The payload as the JSON text Postgres keeps: decoding it to send it encoded
+                    # again cost the relay more CPU than the sending did.
                     text(
-                        f"SELECT id, aggregateid, topic, payload, headers FROM {self._fq} "  # noqa: S608
+                        f"SELECT id, aggregateid, topic, payload::text AS payload, headers FROM {self._fq} "  # noqa: S608
                         "WHERE published_at IS NULL ORDER BY seq LIMIT :n"
                     ),
                     {"n": self.batch_size},
@@ -79,7 +81,7 @@ class OutboxRelay:
             for row in rows:
                 headers = [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
                 fut = await self.producer.send(
-                    row.topic, value=payload_bytes(row.payload), key=row.aggregateid.encode(), headers=headers
+                    row.topic, value=row.payload.encode(), key=row.aggregateid.encode(), headers=headers
                 )
                 futures.append(fut)
             await asyncio.gather(*futures)

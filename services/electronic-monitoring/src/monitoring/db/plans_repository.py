@@ -14,9 +14,10 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitoring.db.tables import cancellation, package, pattern_period, pending_derivation, rota, suspension
+from monitoring.db.tables import cancellation, package, pattern_period, pending_derivation, rota, suspension, visit
 from monitoring.domain.geo import Point
 from monitoring.domain.plan import PackagePlan, PatternEntry, PatternPeriod, RotaVisit, Suspension
+from monitoring.domain.rota import RotaCheck
 from monitoring.domain.visits import Home
 
 
@@ -28,7 +29,9 @@ class StoredPackage:
     provider_id: uuid.UUID
     home: Home
     weekly_hours: Decimal
-    banked_hours: Decimal
+    start_date: date
+    # When the missed-visit schedule next looks at the package (None before its first derivation).
+    next_check_at: datetime | None
     correlation_id: str | None = None
 
 
@@ -136,12 +139,18 @@ async def end(session: AsyncSession, package_id: uuid.UUID, at: datetime) -> Non
 
 
 async def queue_derivation(session: AsyncSession, package_ids: Sequence[uuid.UUID]) -> None:
-    """Ask the derivation worker to recompute these packages' visits."""
+    """Ask the derivation worker to recompute these packages' visits over the whole window.
+
+    Plan changes are rare beside events, so they recompute everything the lookback holds rather
+    than work out which days they touch.
+    """
     if package_ids:
+        stmt = insert(pending_derivation).values([{"package_id": p} for p in sorted(set(package_ids))])
         await session.execute(
-            insert(pending_derivation)
-            .values([{"package_id": p} for p in sorted(set(package_ids))])
-            .on_conflict_do_nothing()
+            stmt.on_conflict_do_update(
+                index_elements=[pending_derivation.c.package_id],
+                set_={"affected_from": None},
+            )
         )
 
 
@@ -174,7 +183,8 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
             row.provider_id,
             Home(home, row.geofence_enabled),
             row.weekly_hours,
-            row.banked_hours,
+            row.start_date,
+            row.next_check_at,
             row.correlation_id,
         )
     return result
@@ -185,14 +195,30 @@ async def find_package(session: AsyncSession, package_id: uuid.UUID) -> Any | No
     return (await session.execute(select(package).where(package.c.package_id == package_id))).first()
 
 
+async def delivered_carer_minutes(
+    session: AsyncSession, package_id: uuid.UUID, since: datetime, until: datetime
+) -> list[tuple[datetime, int]]:
+    """Each completed visit of the package placed in ``[since, until)``: its time and carer-minutes
+    (its actual minutes for each carer who attended)."""
+    carer_minutes = visit.c.state["actual_minutes"].as_integer() * func.jsonb_array_length(visit.c.state["carers"])
+    rows = await session.execute(
+        select(visit.c.anchor_at, carer_minutes).where(
+            visit.c.package_id == package_id,
+            visit.c.status == "completed",
+            visit.c.anchor_at >= since,
+            visit.c.anchor_at < until,
+        )
+    )
+    return [(at, int(minutes or 0)) for at, minutes in rows]
+
+
 async def save_rota(
     session: AsyncSession,
     *,
     package_id: uuid.UUID,
     week: tuple[int, int],
     visits: Sequence[RotaVisit],
-    planned_hours: Decimal,
-    over_allowance: bool,
+    check: RotaCheck,
     submitted_by: str,
 ) -> None:
     """Replace the plan for one ISO week with the provider's rota."""
@@ -206,8 +232,9 @@ async def save_rota(
             }
             for v in visits
         ],
-        "planned_hours": planned_hours,
-        "over_allowance": over_allowance,
+        "planned_hours": check.planned_hours,
+        "over_allowance": check.over_allowance,
+        "banked_hours": check.banked_hours,
         "submitted_by": submitted_by,
         "submitted_at": func.now(),
     }

@@ -35,7 +35,6 @@ package = Table(
     Column("provider_id", UUID(as_uuid=True), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("weekly_hours", Numeric(8, 2), nullable=False),
-    Column("banked_hours", Numeric(8, 2), nullable=False, server_default=text("0")),
     Column("home_lat", Float, nullable=True),
     Column("home_lon", Float, nullable=True),
     Column("geofence_enabled", Boolean, nullable=False, server_default=text("true")),
@@ -76,6 +75,8 @@ rota = Table(
     Column("visits", JSONB, nullable=False),
     Column("planned_hours", Numeric(8, 2), nullable=False),
     Column("over_allowance", Boolean, nullable=False),
+    # The bank the rota was checked against (unused hours of recent weeks), kept to explain the flag.
+    Column("banked_hours", Numeric(8, 2), nullable=False, server_default=text("0")),
     Column("submitted_by", String(200), nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("package_id", "iso_year", "iso_week"),
@@ -109,6 +110,8 @@ pending_derivation = Table(
     metadata,
     Column("package_id", UUID(as_uuid=True), primary_key=True),
     Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The earliest time whose visits may have changed; NULL recomputes the whole window.
+    Column("affected_from", DateTime(timezone=True), nullable=True),
 )
 
 # The latest published state of each visit and its revision.
@@ -116,12 +119,16 @@ visit = Table(
     "visit",
     metadata,
     Column("visit_id", UUID(as_uuid=True), primary_key=True),
-    Column("package_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("package_id", UUID(as_uuid=True), nullable=False),
     Column("provider_id", UUID(as_uuid=True), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("status", String(20), nullable=False),
     Column("state", JSONB, nullable=False),
+    # Where the visit sits in time (planned start, else its first event): derivation finds a
+    # range's stored visits by it.
+    Column("anchor_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_visit_package_anchor", "package_id", "anchor_at"),
 )
 
 cancellation = Table(

@@ -4,76 +4,100 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+import orjson
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitoring.db.tables import cancellation, correction, package, pending_derivation, visit, visit_event
+from monitoring.db.connection import raw_connection
+from monitoring.db.tables import cancellation, correction
 from monitoring.domain.corrections import Correction, CorrectionReason
-from monitoring.domain.publication import VisitChange
+from monitoring.domain.publication import StoredVisit, VisitChange
 from monitoring.domain.visit_events import VisitEvent
 from monitoring.domain.visits import Cancellation
 
+_CLAIM_SQL = """
+DELETE FROM monitoring.pending_derivation AS q
+WHERE q.package_id IN (
+    SELECT package_id FROM monitoring.pending_derivation
+    ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING q.package_id, q.affected_from
+"""
 
-async def claim_pending(session: AsyncSession, limit: int) -> list[uuid.UUID]:
-    """Take up to ``limit`` queued packages; another worker skips them until this transaction ends."""
-    claimed = (
-        select(pending_derivation.c.package_id)
-        .order_by(pending_derivation.c.requested_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    rows = await session.execute(
-        delete(pending_derivation)
-        .where(pending_derivation.c.package_id.in_(claimed))
-        .returning(pending_derivation.c.package_id)
-    )
-    return [row[0] for row in rows]
+_QUEUE_DUE_SQL = """
+INSERT INTO monitoring.pending_derivation (package_id, affected_from)
+SELECT package_id, $1::timestamptz FROM monitoring.package WHERE next_check_at <= $1
+ORDER BY package_id
+ON CONFLICT (package_id) DO NOTHING
+"""
+
+_EVENTS_SQL = """
+SELECT e.vendor_id::text || '/' || e.event_id, e.type, e.occurred_at, e.package_id, e.carer_id, e.method,
+    e.lat, e.lon, e.accuracy_m, e.device_id
+FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS r(package_id, since, until)
+JOIN monitoring.visit_event AS e
+    ON e.package_id = r.package_id AND e.occurred_at >= r.since AND e.occurred_at < r.until
+"""
+
+_VISITS_SQL = """
+SELECT v.package_id, v.visit_id, v.revision, v.state::text AS state, v.anchor_at
+FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS r(package_id, since, until)
+JOIN monitoring.visit AS v
+    ON v.package_id = r.package_id AND v.anchor_at >= r.since AND v.anchor_at < r.until
+"""
+
+_SAVE_SQL = """
+INSERT INTO monitoring.visit AS v (visit_id, package_id, provider_id, revision, status, state, anchor_at)
+SELECT c.visit_id, c.package_id, c.provider_id, c.revision, c.status, c.state::jsonb, c.anchor_at
+FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
+    AS c(visit_id, package_id, provider_id, revision, status, state, anchor_at)
+ORDER BY c.visit_id
+ON CONFLICT (visit_id) DO UPDATE SET
+    revision = excluded.revision, status = excluded.status, state = excluded.state,
+    anchor_at = excluded.anchor_at, updated_at = now()
+"""
+
+_NEXT_CHECKS_SQL = """
+UPDATE monitoring.package AS p SET next_check_at = n.at
+FROM unnest($1::uuid[], $2::timestamptz[]) AS n(package_id, at)
+WHERE p.package_id = n.package_id
+"""
+
+Range = tuple[datetime, datetime]
+
+
+async def claim_pending(session: AsyncSession, limit: int) -> dict[uuid.UUID, datetime | None]:
+    """Take up to ``limit`` queued packages with the time each was changed from (None: the whole
+    window); another worker skips them until this transaction ends."""
+    conn = await raw_connection(session)
+    return {row["package_id"]: row["affected_from"] for row in await conn.fetch(_CLAIM_SQL, limit)}
 
 
 async def queue_due_checks(session: AsyncSession, now: datetime) -> int:
     """Queue every package with a visit now due to be missed; the schedule is in the database, so
     a restart loses nothing."""
-    due = select(package.c.package_id).where(package.c.next_check_at <= now)
-    result = await session.execute(insert(pending_derivation).from_select(["package_id"], due).on_conflict_do_nothing())
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    conn = await raw_connection(session)
+    status = await conn.execute(_QUEUE_DUE_SQL, now)
+    return int(status.split()[-1])
 
 
-async def load_events(
-    session: AsyncSession, package_ids: Sequence[uuid.UUID], since: datetime, until: datetime
-) -> dict[uuid.UUID, list[VisitEvent]]:
-    """Stored events of the packages in a time range."""
-    rows = await session.execute(
-        select(visit_event).where(
-            and_(
-                visit_event.c.package_id.in_(list(package_ids)),
-                visit_event.c.occurred_at >= since,
-                visit_event.c.occurred_at < until,
-            )
-        )
-    )
+def _ranges(ranges: Mapping[uuid.UUID, Range]) -> tuple[list[uuid.UUID], list[datetime], list[datetime]]:
+    ids = list(ranges)
+    return ids, [ranges[i][0] for i in ids], [ranges[i][1] for i in ids]
+
+
+async def load_events(session: AsyncSession, ranges: Mapping[uuid.UUID, Range]) -> dict[uuid.UUID, list[VisitEvent]]:
+    """Stored events of each package in its own time range ``[since, until)``."""
+    conn = await raw_connection(session)
     events: dict[uuid.UUID, list[VisitEvent]] = defaultdict(list)
-    for r in rows:
-        events[r.package_id].append(
-            VisitEvent(
-                # Event ids are unique per vendor; prefixing keeps two vendors' ids apart in pairing.
-                f"{r.vendor_id}/{r.event_id}",
-                r.type,
-                r.occurred_at,
-                r.package_id,
-                r.carer_id,
-                r.method,
-                r.lat,
-                r.lon,
-                r.accuracy_m,
-                r.device_id,
-            )
-        )
+    # Event ids are unique per vendor; the vendor prefix keeps two vendors' ids apart in pairing.
+    # The columns are VisitEvent's fields in order.
+    for row in await conn.fetch(_EVENTS_SQL, *_ranges(ranges)):
+        events[row[3]].append(VisitEvent(*row))
     return events
 
 
@@ -117,46 +141,44 @@ async def load_cancellations(
 
 
 async def load_visit_states(
-    session: AsyncSession, package_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[int, dict[str, Any]]]:
-    """The stored revision and state of the packages' visits."""
-    rows = await session.execute(
-        select(visit.c.visit_id, visit.c.revision, visit.c.state).where(visit.c.package_id.in_(list(package_ids)))
-    )
-    return {r.visit_id: (r.revision, r.state) for r in rows}
+    session: AsyncSession, ranges: Mapping[uuid.UUID, Range]
+) -> dict[uuid.UUID, dict[uuid.UUID, StoredVisit]]:
+    """The stored visits of each package anchored in its range, by package and visit."""
+    conn = await raw_connection(session)
+    result: dict[uuid.UUID, dict[uuid.UUID, StoredVisit]] = defaultdict(dict)
+    for r in await conn.fetch(_VISITS_SQL, *_ranges(ranges)):
+        result[r["package_id"]][r["visit_id"]] = StoredVisit(r["revision"], orjson.loads(r["state"]), r["anchor_at"])
+    return result
 
 
 async def save_visits(session: AsyncSession, changes: Sequence[VisitChange]) -> None:
-    """Upsert the changed visits; an executemany, so any number of rows stays under the bind limit."""
+    """Upsert the changed visits in one statement."""
     if not changes:
         return
-    stmt = insert(visit)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[visit.c.visit_id],
-        set_={
-            "revision": stmt.excluded.revision,
-            "status": stmt.excluded.status,
-            "state": stmt.excluded.state,
-            "updated_at": func.now(),
-        },
-    )
-    await session.execute(
-        stmt,
-        [
-            {
-                "visit_id": c.record.visit_id,
-                "package_id": c.record.package_id,
-                "provider_id": uuid.UUID(c.state["provider_id"]),
-                "revision": c.revision,
-                "status": c.record.status.value,
-                "state": c.state,
-            }
-            for c in changes
-        ],
+    conn = await raw_connection(session)
+    await conn.execute(
+        _SAVE_SQL,
+        [c.visit_id for c in changes],
+        [c.package_id for c in changes],
+        [uuid.UUID(c.state["provider_id"]) for c in changes],
+        [c.revision for c in changes],
+        [c.status for c in changes],
+        [orjson.dumps(c.state).decode() for c in changes],
+        [c.anchor for c in changes],
     )
 
 
-async def set_next_checks(session: AsyncSession, next_checks: dict[uuid.UUID, datetime]) -> None:
+async def remove_visits(session: AsyncSession, visit_ids: Sequence[uuid.UUID]) -> None:
+    """Drop visits that were never published and that the plan no longer holds."""
+    if visit_ids:
+        conn = await raw_connection(session)
+        await conn.execute(
+            "DELETE FROM monitoring.visit WHERE visit_id = ANY($1::uuid[]) AND revision = 0", list(visit_ids)
+        )
+
+
+async def set_next_checks(session: AsyncSession, next_checks: Mapping[uuid.UUID, datetime]) -> None:
     """When each package should next be recomputed for missed visits."""
-    for package_id, at in next_checks.items():
-        await session.execute(update(package).where(package.c.package_id == package_id).values(next_check_at=at))
+    if next_checks:
+        conn = await raw_connection(session)
+        await conn.execute(_NEXT_CHECKS_SQL, list(next_checks), list(next_checks.values()))

@@ -22,6 +22,8 @@ class MonitoringRules:
     max_visit_length: timedelta = timedelta(hours=24)
     # A cancellation at least this long before the planned start counts as "with notice".
     cancellation_notice: timedelta = timedelta(hours=24)
+    # A weekly rota may draw on hours left unused in this many complete weeks before it.
+    banking_window_weeks: int = 4
     max_batch_events: int = 5000
     max_batch_bytes: int = 10 * 1024 * 1024
 

@@ -2,6 +2,11 @@
 
 Only visits planned (or attended) inside the window's core are returned: the margins give the
 matching its context, so a visit near the edge is judged with every event that could belong to it.
+
+The window is not the whole 28 days each time: it starts where the change that queued the package
+could first have moved a visit (an event's reach back to its check-in and planned visit, a plan's
+effective time), and never later than the visit the missed-visit schedule is waiting on, so every
+visit still expected is always recomputed and the schedule stays whole.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from shared.clock import london_date
 
@@ -18,9 +22,9 @@ from monitoring.domain.config import MonitoringRules
 from monitoring.domain.corrections import Correction, standing_correction
 from monitoring.domain.pairing import match_to_plan, pair_events
 from monitoring.domain.plan import PackagePlan, expand_plan
-from monitoring.domain.publication import visit_state
+from monitoring.domain.publication import DerivedVisit, visit_state
 from monitoring.domain.visit_events import VisitEvent
-from monitoring.domain.visits import Cancellation, Home, VisitRecord, VisitStatus, derive_visit
+from monitoring.domain.visits import Cancellation, Home, VisitStatus, derive_visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +35,40 @@ class Window:
     end: datetime
 
 
+# How far back a late event or a plan change still changes a visit: a four-weekly payment period.
+LOOKBACK = timedelta(days=28)
+# How far ahead planned visits are derived (as expected), so the missed-visit schedule can see them.
+HORIZON = timedelta(days=1)
+# With nothing expected, a package is looked at again after this, as its horizon moves on.
+IDLE_RECHECK = timedelta(hours=12)
+
+
 @dataclass(frozen=True, slots=True)
 class PackageDerivation:
     """A package's recomputed visits and when it next needs looking at for a missed visit."""
 
-    records: list[tuple[VisitRecord, dict[str, Any]]]
+    records: list[DerivedVisit]
     next_check_at: datetime
+
+
+def context_margin(rules: MonitoringRules) -> timedelta:
+    """How far an event can sit from the visit it belongs to: a check-out is up to the maximum visit
+    length after its check-in, which is up to the match window from the planned start."""
+    return rules.match_window + rules.max_visit_length
+
+
+def derivation_window(
+    *, affected_from: datetime | None, next_check_at: datetime | None, now: datetime, rules: MonitoringRules
+) -> Window:
+    """The visits to recompute for a package queued as changed from ``affected_from`` (None: the
+    whole window); the window never reaches back beyond the lookback."""
+    floor = now - LOOKBACK
+    margin = context_margin(rules)
+    start = floor if affected_from is None or affected_from <= floor + margin else affected_from - margin
+    if next_check_at is not None:
+        # The visit the schedule waits on (planned start = next check - missed_after) stays inside.
+        start = min(start, max(floor, next_check_at - rules.missed_after))
+    return Window(start, now + HORIZON)
 
 
 def derive_package(
@@ -52,7 +84,7 @@ def derive_package(
     rules: MonitoringRules,
 ) -> PackageDerivation:
     """Every visit of the package in the window, derived from scratch, with its contract state."""
-    margin = rules.match_window + rules.max_visit_length
+    margin = context_margin(rules)
     planned = [
         p
         for p in expand_plan(plan, london_date(window.start - margin), london_date(window.end + margin))
@@ -62,8 +94,8 @@ def derive_package(
     by_visit: dict[uuid.UUID, list[Correction]] = {}
     for made in corrections:
         by_visit.setdefault(made.visit_id, []).append(made)
-    records: list[tuple[VisitRecord, dict[str, Any]]] = []
-    next_check = now + timedelta(hours=12)
+    records: list[DerivedVisit] = []
+    next_check = now + IDLE_RECHECK
     for visit in match_to_plan(plan.package_id, attendances, planned, rules):
         anchor = visit.planned.planned_start if visit.planned else visit.attendances[0].anchor
         if not window.start <= anchor < window.end:
@@ -79,5 +111,5 @@ def derive_package(
         )
         if record.status is VisitStatus.EXPECTED and visit.planned is not None:
             next_check = min(next_check, visit.planned.planned_start + rules.missed_after)
-        records.append((record, visit_state(record, visit, provider_id, correction)))
+        records.append(DerivedVisit(record, visit_state(record, visit, provider_id, correction), anchor))
     return PackageDerivation(records, next_check)

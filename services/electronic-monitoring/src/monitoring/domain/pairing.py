@@ -6,6 +6,7 @@ result depends only on the set of events: not on the order they arrived in, nor 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -98,7 +99,13 @@ def unplanned_visit_id(package_id: uuid.UUID, attendance: Attendance) -> uuid.UU
     """A stable id for an attendance that matched no planned visit."""
     event = attendance.check_in or attendance.check_out
     assert event is not None
-    return uuid.uuid5(UNPLANNED_VISIT_NAMESPACE, f"{package_id}/{event.event_id}")
+    return _unplanned_id(package_id, event.event_id)
+
+
+# Memoised: derivation recomputes the same attendances again and again, and the id is pure.
+@functools.lru_cache(maxsize=1 << 17)
+def _unplanned_id(package_id: uuid.UUID, event_id: str) -> uuid.UUID:
+    return uuid.uuid5(UNPLANNED_VISIT_NAMESPACE, f"{package_id}/{event_id}")
 
 
 def match_to_plan(
@@ -114,10 +121,10 @@ def match_to_plan(
     """
     planned = sorted(planned, key=lambda p: (p.planned_start, str(p.visit_id)))
     candidates = sorted(
-        (_distance(a, p), p.planned_start, str(p.visit_id), i, p)
+        (distance, p.planned_start, str(p.visit_id), i, p)
         for i, a in enumerate(attendances)
         for p in planned
-        if _distance(a, p) <= rules.match_window
+        if (distance := _distance(a, p)) <= rules.match_window
     )
     taken: dict[uuid.UUID, list[Attendance]] = {p.visit_id: [] for p in planned}
     assigned: set[int] = set()

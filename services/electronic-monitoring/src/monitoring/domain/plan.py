@@ -7,6 +7,7 @@ agreed) standing in for the pattern for that ISO week.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 IsoWeek = tuple[int, int]
+
+
+def iso_week(day: date) -> IsoWeek:
+    """The ISO week (year, week) a day falls in."""
+    calendar = day.isocalendar()
+    return calendar.year, calendar.week
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +112,12 @@ def weekly_hours(entries: Sequence[PatternEntry]) -> Decimal:
     return Decimal(minutes) / 60
 
 
+# Derivation expands the same package's days again and again: memoised, the SHA-1 of each
+# planned visit's id (the contract's rule) and each day's time-zone conversion are worked out once.
+_planned_visit_id = functools.lru_cache(maxsize=1 << 17)(planned_visit_id)
+_london_to_utc = functools.lru_cache(maxsize=1 << 14)(london_wall_clock_to_utc)
+
+
 def _pattern_on(plan: PackagePlan, day: date) -> tuple[PatternEntry, ...]:
     in_force: tuple[PatternEntry, ...] = ()
     for period in sorted(plan.periods, key=lambda p: p.effective_from):
@@ -114,8 +127,7 @@ def _pattern_on(plan: PackagePlan, day: date) -> tuple[PatternEntry, ...]:
 
 
 def _visits_on(plan: PackagePlan, day: date) -> Iterator[tuple[time, int, int]]:
-    iso = day.isocalendar()
-    rota = plan.rotas.get((iso.year, iso.week))
+    rota = plan.rotas.get(iso_week(day))
     if rota is not None:
         for visit in rota:
             if visit.day == day:
@@ -140,7 +152,7 @@ def expand_plan(plan: PackagePlan, first_day: date, last_day: date) -> list[Plan
     while day <= last_day:
         seen: dict[datetime, int] = {}
         for start, duration, carers in sorted(_visits_on(plan, day)):
-            planned_start = london_wall_clock_to_utc(day, start)
+            planned_start = _london_to_utc(day, start)
             if plan.ended_at is not None and planned_start >= plan.ended_at:
                 continue
             if any(s.covers(planned_start) for s in plan.suspensions):
@@ -149,7 +161,7 @@ def expand_plan(plan: PackagePlan, first_day: date, last_day: date) -> list[Plan
             seen[planned_start] = ordinal + 1
             visits.append(
                 PlannedVisit(
-                    visit_id=planned_visit_id(plan.package_id, planned_start, ordinal),
+                    visit_id=_planned_visit_id(plan.package_id, planned_start, ordinal),
                     package_id=plan.package_id,
                     planned_start=planned_start,
                     duration_minutes=duration,

@@ -28,6 +28,8 @@ class VisitStatus(StrEnum):
     CANCELLED = "cancelled"
     # Events arrived but no check-in among them, for a visit that was not planned.
     INCOMPLETE = "incomplete"
+    # Once planned, no longer: a rota replaced its week, or an amendment, suspension or end removed it.
+    WITHDRAWN = "withdrawn"
 
 
 class Flag(StrEnum):

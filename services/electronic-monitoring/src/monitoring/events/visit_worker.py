@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.clock import utcnow
@@ -20,14 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monitoring.db import plans_repository as plans
 from monitoring.db import visits_repository as visits
 from monitoring.domain.config import MonitoringRules
-from monitoring.domain.derivation import Window, derive_package
-from monitoring.domain.publication import VisitChange, visit_changes
+from monitoring.domain.derivation import context_margin, derivation_window, derive_package
+from monitoring.domain.publication import VisitChange, package_changes
 from monitoring.settings import MonitoringSettings
 
 log = get_logger(__name__)
 
-# How far back a late event still changes a visit: covers a four-weekly payment period.
-LOOKBACK = timedelta(days=28)
 RETRY_FAILED_AFTER = timedelta(minutes=5)
 _EVENT_MODELS: dict[str, type[EventData]] = {
     "completed": VisitCompleted,
@@ -43,23 +42,40 @@ def _event(change: VisitChange) -> EventData:
     return _EVENT_MODELS[change.event].model_validate({**payload, "revision": change.revision})
 
 
+@dataclass
+class _Results:
+    """What one derivation round writes, gathered over its packages."""
+
+    changes: list[VisitChange] = field(default_factory=list)
+    removed: list[uuid.UUID] = field(default_factory=list)
+    published: list[tuple[EventData, str]] = field(default_factory=list)
+    flows: list[str | None] = field(default_factory=list)
+    next_checks: dict[uuid.UUID, datetime] = field(default_factory=dict)
+
+
 async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: MonitoringRules, limit: int) -> int:
-    """Recompute the visits of up to ``limit`` queued packages; returns how many packages were done."""
-    package_ids = await visits.claim_pending(session, limit)
-    if not package_ids:
+    """Recompute the visits of up to ``limit`` queued packages; returns how many packages were done.
+
+    Each package is recomputed over its own window (from where it was changed), with every read
+    and write set-based over the whole claim, so a round costs a fixed number of round trips.
+    """
+    claimed = await visits.claim_pending(session, limit)
+    if not claimed:
         return 0
     now = utcnow()
-    window = Window(now - LOOKBACK, now + timedelta(days=1))
-    margin = rules.match_window + rules.max_visit_length
-    stored_packages = await plans.load_packages(session, package_ids)
-    events = await visits.load_events(session, package_ids, window.start - margin, window.end + margin)
-    corrections = await visits.load_corrections(session, package_ids)
-    cancellations = await visits.load_cancellations(session, package_ids)
-    states = await visits.load_visit_states(session, package_ids)
-    changes: list[VisitChange] = []
-    published: list[tuple[EventData, str]] = []
-    flows: list[str | None] = []
-    next_checks: dict[uuid.UUID, datetime] = {}
+    stored_packages = await plans.load_packages(session, list(claimed))
+    windows = {
+        package_id: derivation_window(
+            affected_from=claimed[package_id], next_check_at=stored.next_check_at, now=now, rules=rules
+        )
+        for package_id, stored in stored_packages.items()
+    }
+    margin = context_margin(rules)
+    events = await visits.load_events(session, {p: (w.start - margin, w.end + margin) for p, w in windows.items()})
+    states = await visits.load_visit_states(session, {p: (w.start, w.end) for p, w in windows.items()})
+    corrections = await visits.load_corrections(session, list(windows))
+    cancellations = await visits.load_cancellations(session, list(windows))
+    results = _Results()
     for package_id, stored in stored_packages.items():
         try:
             derived = derive_package(
@@ -69,28 +85,30 @@ async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: Mon
                 events=events.get(package_id, ()),
                 corrections=corrections.get(package_id, []),
                 cancellations=cancellations.get(package_id, {}),
-                window=window,
+                window=windows[package_id],
                 now=now,
                 rules=rules,
             )
-            package_changes = visit_changes(states, derived.records)
-            package_events = [(_event(c), str(c.record.visit_id)) for c in package_changes if c.event is not None]
+            changed = package_changes(package_id, states.get(package_id, {}), derived.records)
+            package_events = [(_event(c), str(c.visit_id)) for c in changed.changes if c.event is not None]
         except Exception as exc:
             # One package's bad data must not stall every other package: the scan retries it later.
             log.error("package_derivation_failed", package_id=str(package_id), error=repr(exc))
-            next_checks[package_id] = now + RETRY_FAILED_AFTER
+            results.next_checks[package_id] = now + RETRY_FAILED_AFTER
             continue
-        changes.extend(package_changes)
-        published.extend(package_events)
+        results.changes.extend(changed.changes)
+        results.removed.extend(changed.removed)
+        results.published.extend(package_events)
         # A visit belongs to its package's flow: the referral it was awarded from can be traced to it.
-        flows.extend(flow_correlation_id(stored.correlation_id) for _ in package_events)
-        next_checks[package_id] = derived.next_check_at
-        # Derivation is CPU work on the API's event loop: let requests in between packages.
+        results.flows.extend(flow_correlation_id(stored.correlation_id) for _ in package_events)
+        results.next_checks[package_id] = derived.next_check_at
+        # Derivation is CPU work on the event loop: let requests in between packages.
         await asyncio.sleep(0)
-    await visits.save_visits(session, changes)
-    await visits.set_next_checks(session, next_checks)
-    await runtime.outbox.publish_many(session, published, correlation_ids=flows)
-    return len(package_ids)
+    await visits.save_visits(session, results.changes)
+    await visits.remove_visits(session, results.removed)
+    await visits.set_next_checks(session, results.next_checks)
+    await runtime.outbox.publish_many(session, results.published, correlation_ids=results.flows)
+    return len(claimed)
 
 
 async def derive_visits_forever(runtime: ServiceRuntime) -> None:
