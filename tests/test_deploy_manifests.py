@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from shared.devstack.services import SERVICES, ServiceInfo
+from shared.devstack.services import SERVICES, ServiceInfo, by_name
 from shared.settings import UNPREFIXED_VARIABLES, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,10 @@ def test_migrations_run_as_a_job(base: dict[tuple[str, str], dict[str, Any]]) ->
     assert job["spec"]["template"]["spec"]["restartPolicy"] in ("OnFailure", "Never")
 
 
-@pytest.mark.parametrize("svc", SERVICES, ids=[s.name for s in SERVICES])
+PLATFORM = [s for s in SERVICES if s.schema is not None]
+
+
+@pytest.mark.parametrize("svc", PLATFORM, ids=[s.name for s in PLATFORM])
 def test_each_service_is_deployed_probed_configured_and_exposed(
     base: dict[tuple[str, str], dict[str, Any]], svc: ServiceInfo
 ) -> None:
@@ -134,6 +137,30 @@ def test_each_service_is_deployed_probed_configured_and_exposed(
         selecting = [s["metadata"]["name"] for s in services if s["spec"]["selector"].items() <= labels]
         assert len(selecting) == 1, f"{d['metadata']['name']} is behind {selecting}: one Service per Deployment"
     assert all(role(d) in SERVING for d in served), f"the {svc.name} Service must reach only pods serving the API"
+
+
+def test_the_console_reaches_every_service_it_shows_and_seals_sessions_with_a_shared_secret(
+    base: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    console = by_name("console")
+    [deployment] = deployments_of(base, console)
+    c = container(deployment)
+    assert c["command"][:2] == ["uvicorn", console.app_path]
+    assert c["ports"] == [{"name": "http", "containerPort": console.default_port}]
+    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert c["securityContext"]["runAsNonRoot"] is True
+    settings = env(c)
+    assert settings["CONSOLE_SESSION_SECRET"] == {
+        "secretKeyRef": {"name": "homecare-secrets", "key": "CONSOLE_SESSION_SECRET"}
+    }
+    assert "CONSOLE_SESSION_SECRET" in base[("Secret", "homecare-secrets")]["stringData"]
+    assert settings["CONSOLE_COOKIE_SECURE"] == "true"
+    shown = [svc for svc in PLATFORM if svc.name != "referrals"]  # the console has no referrals pages
+    for svc in shown:
+        assert settings[f"CONSOLE_{svc.package.upper()}_URL"] == f"http://{svc.name}:{svc.default_port}", svc.name
+    service = base[("Service", "console")]
+    assert service["spec"]["ports"] == [{"name": "http", "port": console.default_port, "targetPort": "http"}]
 
 
 def test_the_work_that_must_not_run_twice_runs_once(base: dict[tuple[str, str], dict[str, Any]]) -> None:

@@ -253,13 +253,15 @@ async def test_budget_pays_to_the_weekly_budget_and_banks_the_rest(world: World)
     found = await package_lines(world, "budget")
     by_week = [(line["rule"], line["status"], Decimal(line["amount"])) for line in
                sorted(found, key=lambda x: (x["service_date"], x["rule"]))]
+    # Budget weeks are the period's weeks; care began on the period's second day, so week 1 has six
+    # days of care and six sevenths of the budget: 30.00 x 6/7 = 25.714 -> 25.71.
     assert by_week == [
-        # Week 1: one hour (21.37) of a 30.00 budget; 8.63 banked.
-        ("budget_banked", "not_payable", Decimal("8.63")),
+        # Week 1: one hour (21.37) of a 25.71 budget; 4.34 banked.
+        ("budget_banked", "not_payable", Decimal("4.34")),
         ("budget_week", "payable", Decimal("21.37")),
-        # Week 2: two hours (42.74): the budget, the bank of week 1, and 4.11 held as exceptional.
-        ("budget_bank_used", "payable", Decimal("8.63")),
-        ("budget_exceptional_excess", "held", Decimal("4.11")),
+        # Week 2: two hours (42.74): the 30.00 budget, the 4.34 bank of week 1, and 8.40 held as exceptional.
+        ("budget_bank_used", "payable", Decimal("4.34")),
+        ("budget_exceptional_excess", "held", Decimal("8.40")),
         ("budget_week", "payable", Decimal("30.00")),
         # Week 3: nothing delivered; the whole budget is banked.
         ("budget_banked", "not_payable", Decimal("30.00")),
@@ -268,7 +270,7 @@ async def test_budget_pays_to_the_weekly_budget_and_banks_the_rest(world: World)
         ("budget_banked", "not_payable", Decimal("13.97")),
         ("budget_week", "payable", Decimal("16.03")),
     ]
-    assert paid(found) == Decimal("76.03")
+    assert paid(found) == Decimal("71.74")
     await assert_week_kpis(world, "budget", "budget")
 
 

@@ -94,20 +94,31 @@ class Package:
         for v in self.payable_visits():
             self.pay(self.visit_amount(v))
 
+    def in_hospital(self, day: date) -> bool:
+        stay = self.spec.hospital
+        return stay is not None and stay.admitted <= day and (stay.resumed is None or day < stay.resumed)
+
     def budget(self) -> None:
+        """Weeks counted from the period's first day; each day of care brings a seventh of the budget
+        (none before the start, after the end or in hospital); a week's budget rounded once."""
         assert self.spec.weekly_budget is not None
-        budget = self.spec.weekly_budget
-        first = max(self.sc.period_start, self.spec.start_date)
-        weeks = sorted({self.spec.start_date + timedelta(days=(first + timedelta(days=i) - self.spec.start_date).days
-                                                         // 7 * 7) for i in range((self.last - first).days + 1)})
+        first = self.sc.period_start
+
+        def week_of(day: date) -> date:
+            return first + timedelta(days=(day - first).days // 7 * 7)
+
+        days = [first + timedelta(days=i) for i in range((self.last - first).days + 1)]
+        care_days: dict[date, int] = defaultdict(int)
+        for day in days:
+            care_days[week_of(day)] += day >= self.spec.start_date and not self.in_hospital(day)
         delivered: dict[date, Decimal] = defaultdict(Decimal)
         for v in self.payable_visits():
             day = self.day_of(v)
-            week = self.spec.start_date + timedelta(days=(day - self.spec.start_date).days // 7 * 7)
             minutes = (self.seconds(v) + 30) // 60
-            delivered[week] += Decimal(minutes) * self.rate(day) * self.carers(v) * self.multiplier(day) / 60
+            delivered[week_of(day)] += Decimal(minutes) * self.rate(day) * self.carers(v) * self.multiplier(day) / 60
         bank: list[Decimal] = []
-        for week in weeks:
+        for week in sorted(care_days):
+            budget = pennies(self.spec.weekly_budget * care_days[week] / 7)
             value = pennies(delivered[week])
             self.pay(min(value, budget))
             over = max(Decimal(0), value - budget)
@@ -155,7 +166,9 @@ class Package:
         day = max(self.sc.period_start, self.spec.start_date)
         while day <= self.last:
             days = min(7, (self.last - day).days + 1)
-            self.paid[(self.provider_id, "council")] -= pennies(amount * days / 7)
+            # Not charged for days in hospital (the council's default, PAYMENTS_HOSPITAL_CONTRIBUTION=waived).
+            charged = sum(not self.in_hospital(day + timedelta(days=i)) for i in range(days))
+            self.paid[(self.provider_id, "council")] -= pennies(amount * charged / 7)
             day += timedelta(days=days)
 
     def money(self) -> Totals:

@@ -1,5 +1,5 @@
 """Four eyes: the approver is never the API client that calculated or adjusted the period, whatever
-the clients are called, and a different client is never refused for sharing a name."""
+the client is renamed, nor the same person holding another key."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ async def _set_client(stack: Stack, client_id: uuid.UUID, *, role: str | None = 
         )
 
 
-async def test_the_approver_is_another_client_whatever_the_names(stack: Stack) -> None:
+async def test_the_approver_is_another_client_and_another_person(stack: Stack) -> None:
     client = stack.running.client
     calculator = await stack.headers("payments_staff", name="alice")
     adjuster = await stack.headers("payments_staff", name="carol")
@@ -70,8 +70,14 @@ async def test_the_approver_is_another_client_whatever_the_names(stack: Stack) -
     await _set_client(stack, adjuster_id, role="payments_approver")
     assert (await client.post(approve, headers=adjuster)).status_code == 403
 
-    # Another client is not refused for bearing the calculator's or the adjuster's name.
-    namesake = await stack.headers("payments_approver", name="carol")
-    r = await client.post(approve, headers=namesake)
+    # The adjuster's other key (the same person, however the name is spaced or cased) is refused too.
+    second_key = await stack.headers("payments_approver", name="  Carol ")
+    r = await client.post(approve, headers=second_key)
+    assert r.status_code == 403, r.text
+    assert r.json()["detail"] == "the approver must not be the person who calculated or adjusted the period"
+
+    # Someone else approves.
+    dana = await stack.headers("payments_approver", name="dana")
+    r = await client.post(approve, headers=dana)
     assert r.status_code == 200, r.text
-    assert (r.json()["approved_by"], r.json()["approved_by_client"]) == ("carol", str(_client_id(namesake)))
+    assert (r.json()["approved_by"], r.json()["approved_by_client"]) == ("dana", str(_client_id(dana)))

@@ -42,6 +42,10 @@ async def test_periods_newest_first_held_lines_and_adjustments_with_reasons(stac
         newer["period_id"]
     ]
 
+    # Periods are settled in order: the (empty) older one is calculated and approved first.
+    await calculated(client, older["period_id"], staff)
+    r = await client.post(f"/v1/periods/{older['period_id']}/approve", headers=approver)
+    assert r.status_code == 200, r.text
     period_id = newer["period_id"]
     await calculated(client, period_id, staff)
     held = await client.get(f"/v1/periods/{period_id}/lines", params={"status": "held"}, headers=staff)

@@ -264,9 +264,8 @@ def _lifecycle(rng: random.Random, spec: ReferralSpec, today: date) -> ReferralS
     if days_in >= 14 and roll < 0.07:
         admitted = spec.start_date + timedelta(days=rng.randint(4, days_in - 6))
         resumed = admitted + timedelta(days=rng.randint(5, 16))
-        # No contribution during a stay: payments still deducts it in hospital (a known gap in its rules).
         stay = HospitalStay(admitted, resumed if resumed <= last else None)
-        return replace(spec, hospital=stay, contribution=None)
+        return replace(spec, hospital=stay)
     if days_in >= 10 and roll < 0.10:
         reason = rng.choices(("deceased", "moved_to_residential", "independent", "other"), weights=(4, 3, 2, 1))[0]
         return replace(spec, ending=Ending(spec.start_date + timedelta(days=rng.randint(7, days_in - 1)), reason))

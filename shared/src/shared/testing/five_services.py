@@ -74,6 +74,7 @@ async def five_services(pg: PostgresHandle, bootstrap: str) -> AsyncIterator[Fiv
                 await stack.enter_async_context(running_app(_app(svc.package, common | OVERRIDES.get(svc.package, {}))))
             ).client
             for svc in SERVICES
+            if svc.schema is not None  # the five platform services, not the console (pages over them)
         }
         yield FiveServices(url, **clients)
 

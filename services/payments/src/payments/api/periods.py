@@ -39,6 +39,7 @@ from payments.api.schemas import (
 from payments.calculation import calculate_period, log_package_lines, mark_failed
 from payments.db import period_repository as periods
 from payments.domain.period import Period
+from payments.domain.separation import Actor, may_approve
 from payments.settings import PaymentsSettings
 
 log = get_logger(__name__)
@@ -52,8 +53,7 @@ MAX_PAGE = 1000
 
 
 def actor(who: Principal) -> str:
-    """The name shown for who did something. Separation of duties never compares names (anyone may
-    name a client anything): it compares API client ids."""
+    """The name shown for who did something: the person the client was issued to (see domain.separation)."""
     return who.name
 
 
@@ -293,15 +293,15 @@ async def approve_held(body: ApprovalIn, session: SessionDep, who: Officer) -> A
 
 @router.post("/periods/{period_id}/approve", responses=problem_responses(409))
 async def approve_period(period_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep, who: Approver) -> PeriodOut:
-    """Approve a calculated period: a different API client from the one that calculated or adjusted it,
-    whatever the clients are called. Final."""
+    """Approve a calculated period: neither the API client nor the person that calculated or adjusted
+    it may approve it (domain.separation). Final."""
     row = await _period(session, period_id, lock=True)
     if row["status"] != "calculated":
         raise Conflict(f"only a calculated period can be approved; this one is {row['status']}")
-    if who.client_id == row["calculated_by_client"] or who.client_id in await periods.adjusting_clients(
-        session, period_id
-    ):
-        raise Forbidden("the approver must not be the API client that calculated or adjusted the period")
+    doers = [Actor(row["calculated_by_client"], row["calculated_by"])]
+    doers += [Actor(client_id, name) for client_id, name in await periods.adjusters(session, period_id)]
+    if not may_approve(Actor(who.client_id, who.name), doers):
+        raise Forbidden("the approver must not be the person who calculated or adjusted the period")
     me = actor(who)
     try:
         async with session.begin_nested():

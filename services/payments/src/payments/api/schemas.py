@@ -34,7 +34,7 @@ class PeriodOut(BaseModel):
     packages_total: int
     error: str | None
     calculated_by: str | None
-    # The API clients: separation of duties compares these, not the names.
+    # The API clients: separation of duties compares these and the names (domain.separation).
     calculated_by_client: uuid.UUID | None
     calculated_at: datetime | None
     approved_by: str | None

@@ -166,10 +166,10 @@ async def list_adjustments(session: AsyncSession, period_id: uuid.UUID) -> list[
     return list((await session.execute(stmt)).mappings().all())
 
 
-async def adjusting_clients(session: AsyncSession, period_id: uuid.UUID) -> set[uuid.UUID | None]:
-    """The API clients that adjusted the period."""
-    stmt = select(adjustment.c.created_by_client).where(adjustment.c.period_id == period_id).distinct()
-    return set((await session.execute(stmt)).scalars())
+async def adjusters(session: AsyncSession, period_id: uuid.UUID) -> set[tuple[uuid.UUID | None, str | None]]:
+    """The API clients (id and name) that adjusted the period."""
+    stmt = select(adjustment.c.created_by_client, adjustment.c.created_by).where(adjustment.c.period_id == period_id)
+    return {(r[0], r[1]) for r in (await session.execute(stmt.distinct())).all()}
 
 
 async def add_approval(

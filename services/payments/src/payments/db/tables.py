@@ -167,7 +167,7 @@ period = Table(
     Column("packages_total", Integer, nullable=False, server_default=text("0")),
     Column("packages_done", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
-    # Names are shown; separation of duties compares the API clients (*_client), never names.
+    # Who, by name (the person) and by API client: separation of duties compares both (domain.separation).
     Column("created_by", String(200), nullable=False),
     Column("created_by_client", UUID(as_uuid=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
