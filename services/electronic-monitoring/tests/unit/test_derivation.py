@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from monitoring.domain.config import DEFAULT_RULES
-from monitoring.domain.derivation import HORIZON, LOOKBACK, Window, derivation_window, derive_package
+from monitoring.domain.derivation import HORIZON, LOOKBACK, Providers, Window, derivation_window, derive_package
 from monitoring.domain.plan import WEEKDAYS, PackagePlan, PatternEntry, PatternPeriod
 from monitoring.domain.publication import StoredVisit, package_changes, visit_changes
 from monitoring.domain.visit_events import VisitEvent
@@ -29,7 +29,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 def derive(events: list[VisitEvent], window: Window) -> dict[datetime | None, VisitStatus]:
     result = derive_package(
         plan=PLAN,
-        provider_id=PROVIDER,
+        providers=Providers.only(PROVIDER),
         home=Home(None),
         events=events,
         corrections=[],
@@ -56,7 +56,7 @@ def test_window_statuses_and_next_missed_check() -> None:
     }
     result = derive_package(
         plan=PLAN,
-        provider_id=PROVIDER,
+        providers=Providers.only(PROVIDER),
         home=Home(None),
         events=events,
         corrections=[],
@@ -143,7 +143,7 @@ def test_visits_the_plan_no_longer_holds_are_withdrawn_or_dropped() -> None:
 def test_a_visit_derived_again_is_not_withdrawn() -> None:
     result = derive_package(
         plan=PLAN,
-        provider_id=PROVIDER,
+        providers=Providers.only(PROVIDER),
         home=Home(None),
         events=[],
         corrections=[],
@@ -157,3 +157,28 @@ def test_a_visit_derived_again_is_not_withdrawn() -> None:
     # A withdrawn visit the plan holds again comes back under a new revision.
     [change] = package_changes(PACKAGE, stored, result.records).changes
     assert (change.status, change.revision, change.event) == ("missed", 2, "missed")
+
+
+def test_a_visit_belongs_to_the_provider_of_its_day() -> None:
+    second = uuid.UUID("efefefef-efef-efef-efef-efefefefefef")
+    providers = Providers(((date(2026, 1, 1), PROVIDER), (date(2026, 1, 9), second)))
+    events = [
+        VisitEvent("i", "check_in", at(8, 8, 2), PACKAGE, "c", "nfc"),
+        VisitEvent("o", "check_out", at(8, 8, 31), PACKAGE, "c", "nfc"),
+        VisitEvent("j", "check_in", at(9, 8, 1), PACKAGE, "d", "nfc"),
+        VisitEvent("p", "check_out", at(9, 8, 30), PACKAGE, "d", "nfc"),
+    ]
+    result = derive_package(
+        plan=PLAN,
+        providers=providers,
+        home=Home(None),
+        events=events,
+        corrections=[],
+        cancellations={},
+        window=Window(at(8, 0), at(9, 12)),
+        now=NOW,
+        rules=DEFAULT_RULES,
+    )
+    owners = {v.record.planned_start: v.state["provider_id"] for v in result.records}
+    assert owners == {at(8, 8): str(PROVIDER), at(8, 18): str(PROVIDER), at(9, 8): str(second)}
+    assert providers.on(date(2025, 12, 1)) == PROVIDER

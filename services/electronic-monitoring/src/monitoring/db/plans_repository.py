@@ -14,7 +14,17 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitoring.db.tables import cancellation, package, pattern_period, pending_derivation, rota, suspension, visit
+from monitoring.db.tables import (
+    cancellation,
+    package,
+    package_provider,
+    pattern_period,
+    pending_derivation,
+    rota,
+    suspension,
+    visit,
+)
+from monitoring.domain.derivation import Providers
 from monitoring.domain.geo import Point
 from monitoring.domain.plan import PackagePlan, PatternEntry, PatternPeriod, RotaVisit, Suspension
 from monitoring.domain.rota import RotaCheck
@@ -23,10 +33,11 @@ from monitoring.domain.visits import Home
 
 @dataclass(frozen=True, slots=True)
 class StoredPackage:
-    """A package's plan, its provider and the person's home."""
+    """A package's plan, its provider (now and by day) and the person's home."""
 
     plan: PackagePlan
     provider_id: uuid.UUID
+    providers: Providers
     home: Home
     weekly_hours: Decimal
     start_date: date
@@ -86,6 +97,11 @@ async def upsert_awarded_package(
         insert(package)
         .values(package_id=package_id, **values)
         .on_conflict_do_update(index_elements=[package.c.package_id], set_=values)
+    )
+    await session.execute(
+        insert(package_provider)
+        .values(package_id=package_id, from_date=start_date, provider_id=provider_id)
+        .on_conflict_do_update(index_elements=["package_id", "from_date"], set_={"provider_id": provider_id})
     )
     await add_pattern_period(session, package_id, start_date, entries)
 
@@ -155,7 +171,7 @@ async def queue_derivation(session: AsyncSession, package_ids: Sequence[uuid.UUI
 
 
 async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StoredPackage]:
-    """Plans of many packages in four set-based queries."""
+    """Plans of many packages in five set-based queries."""
     if not package_ids:
         return {}
     ids = list(package_ids)
@@ -165,6 +181,9 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
     suspensions: dict[uuid.UUID, list[Suspension]] = defaultdict(list)
     for row in await session.execute(select(suspension).where(suspension.c.package_id.in_(ids))):
         suspensions[row.package_id].append(Suspension(row.starts_at, row.ends_at))
+    providers: dict[uuid.UUID, list[tuple[date, uuid.UUID]]] = defaultdict(list)
+    for row in await session.execute(select(package_provider).where(package_provider.c.package_id.in_(ids))):
+        providers[row.package_id].append((row.from_date, row.provider_id))
     rotas: dict[uuid.UUID, dict[tuple[int, int], tuple[RotaVisit, ...]]] = defaultdict(dict)
     for row in await session.execute(select(rota).where(rota.c.package_id.in_(ids))):
         rotas[row.package_id][(row.iso_year, row.iso_week)] = _rota_visits(row.visits)
@@ -181,6 +200,7 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
         result[row.package_id] = StoredPackage(
             plan,
             row.provider_id,
+            Providers(tuple(providers[row.package_id])) if providers[row.package_id] else Providers.only(row.provider_id),
             Home(home, row.geofence_enabled),
             row.weekly_hours,
             row.start_date,

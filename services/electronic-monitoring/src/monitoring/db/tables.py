@@ -47,6 +47,17 @@ package = Table(
     Index("ix_package_next_check_at", "next_check_at"),
 )
 
+# Who delivers the package from each day: the award, then each re-award after a handback. The
+# visits of a day belong to (and are paid to) the provider of that day.
+package_provider = Table(
+    "package_provider",
+    metadata,
+    Column("package_id", ForeignKey("package.package_id", ondelete="CASCADE"), nullable=False),
+    Column("from_date", Date, nullable=False),
+    Column("provider_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("package_id", "from_date"),
+)
+
 # The visit pattern in force from each day: the award, then each amendment.
 pattern_period = Table(
     "pattern_period",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from shared.clock import london_date
 
@@ -41,6 +41,27 @@ LOOKBACK = timedelta(days=28)
 HORIZON = timedelta(days=1)
 # With nothing expected, a package is looked at again after this, as its horizon moves on.
 IDLE_RECHECK = timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class Providers:
+    """Who delivered a package from which day: the first award, then each re-award after a handback."""
+
+    since: tuple[tuple[date, uuid.UUID], ...]
+
+    @classmethod
+    def only(cls, provider_id: uuid.UUID) -> Providers:
+        """A package that has had one provider throughout."""
+        return cls(((date.min, provider_id),))
+
+    def on(self, day: date) -> uuid.UUID:
+        """The provider delivering on ``day``; before the first award, the first provider."""
+        found = self.since[0][1]
+        for from_day, provider_id in sorted(self.since):
+            if from_day > day:
+                break
+            found = provider_id
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +95,7 @@ def derivation_window(
 def derive_package(
     *,
     plan: PackagePlan,
-    provider_id: uuid.UUID,
+    providers: Providers,
     home: Home,
     events: Iterable[VisitEvent],
     corrections: Sequence[Correction],
@@ -83,7 +104,11 @@ def derive_package(
     now: datetime,
     rules: MonitoringRules,
 ) -> PackageDerivation:
-    """Every visit of the package in the window, derived from scratch, with its contract state."""
+    """Every visit of the package in the window, derived from scratch, with its contract state.
+
+    A visit belongs to the provider delivering on its day, so a re-award after a handback leaves the
+    visits the first provider made as its own (and paid to it).
+    """
     margin = context_margin(rules)
     planned = [
         p
@@ -111,5 +136,5 @@ def derive_package(
         )
         if record.status is VisitStatus.EXPECTED and visit.planned is not None:
             next_check = min(next_check, visit.planned.planned_start + rules.missed_after)
-        records.append(DerivedVisit(record, visit_state(record, visit, provider_id, correction), anchor))
+        records.append(DerivedVisit(record, visit_state(record, visit, providers.on(london_date(anchor)), correction), anchor))
     return PackageDerivation(records, next_check)

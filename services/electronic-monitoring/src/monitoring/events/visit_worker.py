@@ -80,7 +80,7 @@ async def derive_once(session: AsyncSession, runtime: ServiceRuntime, rules: Mon
         try:
             derived = derive_package(
                 plan=stored.plan,
-                provider_id=stored.provider_id,
+                providers=stored.providers,
                 home=stored.home,
                 events=events.get(package_id, ()),
                 corrections=corrections.get(package_id, []),
