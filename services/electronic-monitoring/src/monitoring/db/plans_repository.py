@@ -200,7 +200,7 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
         result[row.package_id] = StoredPackage(
             plan,
             row.provider_id,
-            Providers(tuple(providers[row.package_id])) if providers[row.package_id] else Providers.only(row.provider_id),
+            Providers(tuple(providers[row.package_id]) or ((row.start_date, row.provider_id),)),
             Home(home, row.geofence_enabled),
             row.weekly_hours,
             row.start_date,

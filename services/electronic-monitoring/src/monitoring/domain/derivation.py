@@ -136,5 +136,6 @@ def derive_package(
         )
         if record.status is VisitStatus.EXPECTED and visit.planned is not None:
             next_check = min(next_check, visit.planned.planned_start + rules.missed_after)
-        records.append(DerivedVisit(record, visit_state(record, visit, providers.on(london_date(anchor)), correction), anchor))
+        provider_id = providers.on(london_date(anchor))
+        records.append(DerivedVisit(record, visit_state(record, visit, provider_id, correction), anchor))
     return PackageDerivation(records, next_check)
