@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 import structlog
+from pydantic import ValidationError
 from shared.auth.keys import hash_secret, matches, new_key, parse_key
+from shared.contracts.payments import PeriodApproved
 from shared.contracts.referrals import ReferralCancelled
 from shared.logging import configure_logging
 from shared.messaging.envelope import (
@@ -96,6 +98,21 @@ def test_an_unknown_type_is_refused() -> None:
     }
     with pytest.raises(UnknownEventType):
         parse_envelope(raw)
+
+
+def test_an_event_time_without_an_offset_is_refused() -> None:
+    fields = {
+        "period_id": str(uuid.uuid4()),
+        "start_date": "2026-11-02",
+        "end_date": "2026-11-29",
+        "approved_by": "Head of finance",
+        "totals": [],
+    }
+    # A naive time is ambiguous around the clocks changing: no event may carry one.
+    with pytest.raises(ValidationError, match="timezone"):
+        PeriodApproved.model_validate({**fields, "approved_at": "2026-11-30T09:00:00"})
+    approved = PeriodApproved.model_validate({**fields, "approved_at": "2026-11-30T09:00:00+00:00"})
+    assert approved.approved_at.utcoffset() is not None
 
 
 def test_api_keys_are_checked_against_their_hash_only() -> None:

@@ -4,9 +4,11 @@ referral id) and ``brokerage.provider`` (keyed by provider id)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
+
+from pydantic import AwareDatetime
 
 from shared.contracts.common import (
     Budget,
@@ -46,8 +48,8 @@ class PackageOffered(_PackageEvent):
     service_type: ServiceType
     urgency: Urgency
     weekly_hours: Decimal
-    offered_at: datetime
-    deadline: datetime
+    offered_at: AwareDatetime
+    deadline: AwareDatetime
 
 
 class OfferAnswered(_PackageEvent):
@@ -57,8 +59,8 @@ class OfferAnswered(_PackageEvent):
     offer_id: uuid.UUID
     provider_id: uuid.UUID
     answer: Literal["accepted", "declined", "expired", "withdrawn"]
-    offered_at: datetime
-    answered_at: datetime
+    offered_at: AwareDatetime
+    answered_at: AwareDatetime
     reason_code: str | None = None
     ongoing_hourly_rate: Money | None = None
 
@@ -86,8 +88,8 @@ class PackageAwarded(_PackageEvent):
     start_date: date
     urgency: Urgency
     location: GeoPoint | None = None
-    submitted_at: datetime
-    awarded_at: datetime
+    submitted_at: AwareDatetime
+    awarded_at: AwareDatetime
     award_method: Literal["rule", "manual"] = "rule"
     award_reason: str | None = None
 
@@ -97,7 +99,7 @@ class PackageUnplaced(_PackageEvent):
 
     name = "unplaced"
     reason: str
-    at: datetime
+    at: AwareDatetime
 
 
 class PackageHandedBack(_PackageEvent):
@@ -107,7 +109,7 @@ class PackageHandedBack(_PackageEvent):
     provider_id: uuid.UUID
     notice_date: date
     reason: str
-    at: datetime
+    at: AwareDatetime
 
 
 class PackageEnded(_PackageEvent):

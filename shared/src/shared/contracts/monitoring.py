@@ -10,6 +10,8 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+from pydantic import AwareDatetime
+
 from shared.contracts.common import ContractModel
 from shared.contracts.topics import VISIT
 from shared.messaging.envelope import EventData
@@ -54,11 +56,11 @@ class _VisitEvent(EventData):
     package_id: uuid.UUID
     provider_id: uuid.UUID
     revision: int
-    planned_start: datetime | None = None
+    planned_start: AwareDatetime | None = None
     planned_minutes: int | None = None
     carers_required: int = 1
-    actual_start: datetime | None = None
-    actual_end: datetime | None = None
+    actual_start: AwareDatetime | None = None
+    actual_end: AwareDatetime | None = None
     actual_minutes: int | None = None
     carers: list[str] = []
     method: Literal["gps", "nfc", "telephony", "manual"] | None = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+
+from pydantic import AwareDatetime
 
 from shared.contracts.common import ContractModel
 from shared.contracts.topics import PAYMENT_PERIOD
@@ -30,5 +32,5 @@ class PeriodApproved(EventData):
     start_date: date
     end_date: date
     approved_by: str
-    approved_at: datetime
+    approved_at: AwareDatetime
     totals: list[ProviderFunderTotal]

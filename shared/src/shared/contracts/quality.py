@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
+
+from pydantic import AwareDatetime
 
 from shared.contracts.topics import QUALITY_PROVIDER
 from shared.messaging.envelope import EventData
@@ -38,4 +40,4 @@ class ProviderStatusChanged(_QualityEvent):
     zone_id: str | None = None
     reason: str
     decided_by: str
-    decided_at: datetime
+    decided_at: AwareDatetime

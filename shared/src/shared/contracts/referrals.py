@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
+
+from pydantic import AwareDatetime
 
 from shared.contracts.common import (
     Budget,
@@ -62,7 +64,7 @@ class ReferralSubmitted(_ReferralEvent):
     client_contribution: ClientContribution | None = None
     start_date: date
     urgency: Urgency
-    submitted_at: datetime
+    submitted_at: AwareDatetime
 
 
 class ReferralAmended(_ReferralEvent):
