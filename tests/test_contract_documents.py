@@ -16,6 +16,7 @@ import yaml
 from aiokafka.structs import ConsumerRecord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import AwareDatetime
 from shared.contract_docs.asyncapi import event_contracts
 from shared.contract_docs.files import differences, render, stale_message
 from shared.contracts import brokerage, monitoring, payments, quality, referrals
@@ -31,9 +32,10 @@ DOCS = ROOT / "docs"
 # Apache-2.0), kept here so the check runs offline.
 ASYNCAPI_SCHEMA = Path(__file__).parent / "schemas" / "asyncapi-3.0.0.schema.json"
 
-# Contract fields are Decimal and constrained strings: draw finite amounts and valid times. Producers
-# send aware times only (the models would accept naive ones, which are not RFC 3339: see the report).
+# Contract fields are Decimal and constrained strings: draw finite amounts and valid times (aware
+# only: the models refuse naive times, which are not RFC 3339).
 st.register_type_strategy(datetime, st.datetimes(timezones=st.just(UTC)))
+st.register_type_strategy(AwareDatetime, st.datetimes(timezones=st.just(UTC)))
 st.register_type_strategy(
     Decimal, st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**6), max_value=10**6)
 )

@@ -255,7 +255,8 @@ def brokerage_rows() -> list[Row]:
 
 
 def monitoring_rows() -> list[Row]:
-    """Monitoring: providers and vendors see only their providers' visits and packages."""
+    """Monitoring: providers and vendors see only their providers' visits and packages, a
+    case-management client only the packages it referred."""
     bound = ("provider", "etms_vendor")
     visit = {"visit_id": "visit"}
     pkg = {"package_id": "referral"}
@@ -267,7 +268,8 @@ def monitoring_rows() -> list[Row]:
         *_public("monitoring"),
         # Both vendors may post; events for packages they don't serve are rejected one by one.
         row("monitoring", "POST /v1/visit-events", "etms_vendor", 202, body=_static(unknown_package)),
-        row("monitoring", "GET /v1/visits/{visit_id}", (*bound, "case_management", *OFFICERS), 200, bound, ids=visit),
+        row("monitoring", "GET /v1/visits/{visit_id}", (*bound, "case_management", *OFFICERS), 200,
+            (*bound, "case_management"), ids=visit),
         row("monitoring", "POST /v1/visits/{visit_id}/corrections", "provider", 201, "provider", ids=visit,
             body=_correction),
         row("monitoring", "POST /v1/visits/{visit_id}/corrections/{correction_id}/rejection", OFFICERS, 200,
@@ -275,9 +277,9 @@ def monitoring_rows() -> list[Row]:
         row("monitoring", "PUT /v1/packages/{package_id}/rota/{iso_week}", "provider", 200, "provider",
             ids={**pkg, "iso_week": "rota_week"}, body=_static({"visits": []})),
         row("monitoring", "POST /v1/packages/{package_id}/cancellations", ("provider", "case_management"), 201,
-            "provider", ids=pkg, body=_cancellation),
-        row("monitoring", "PUT /v1/packages/{package_id}/geofence", ("case_management", "admin"), 200, ids=pkg,
-            body=_static({"enabled": True})),
+            ("provider", "case_management"), ids=pkg, body=_cancellation),
+        row("monitoring", "PUT /v1/packages/{package_id}/geofence", ("case_management", "admin"), 200,
+            "case_management", ids=pkg, body=_static({"enabled": True})),
         row("monitoring", "GET /v1/audit", "admin", 200),
     ]  # fmt: skip
 

@@ -18,6 +18,7 @@ from monitoring.domain.geo import Point
 from monitoring.domain.plan import PatternEntry
 from monitoring.main import create_app
 from monitoring.settings import MonitoringSettings
+from shared.auth.keys import parse_key
 from shared.contracts.topics import VISIT
 from shared.settings import to_asyncpg_dsn
 from shared.testing.apps import RunningApp, api_headers, running_app
@@ -54,6 +55,17 @@ class Stack:
             )
             await session.commit()
         return package_id
+
+    async def referrer_headers(self, package_id: uuid.UUID) -> dict[str, str]:
+        """A case-management client recorded as the one that referred the package (as its submitted
+        event would), and its auth header."""
+        headers = await api_headers(self.database_url, role="case_management")
+        client_id = parse_key(headers["Authorization"].removeprefix("Bearer "))
+        assert client_id is not None
+        async with self.running.runtime.sessionmaker() as session:
+            await plans_repository.record_referring_client(session, package_id, client_id)
+            await session.commit()
+        return headers
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """Rows of a query against the service's database, read as an outsider would."""

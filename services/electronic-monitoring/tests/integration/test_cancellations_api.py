@@ -48,9 +48,12 @@ async def test_short_notice_cancellation_is_recorded_without_notice(stack: Stack
     planned = (datetime.now(UTC) + timedelta(hours=2)).replace(second=0, microsecond=0)
     entry = PatternEntry(WEEKDAYS, to_london(planned).time(), 30)
     package_id = await stack.add_package(provider_id=provider, entries=[entry], start=london_date(planned))
-    headers = await api_headers(stack.database_url, role="case_management")
-    response = await stack.running.client.post(
-        f"/v1/packages/{package_id}/cancellations", json={"planned_start": planned.isoformat()}, headers=headers
-    )
+    body = {"planned_start": planned.isoformat()}
+    # Only the case-management client that referred the package may record the person's cancellation.
+    another = await api_headers(stack.database_url, role="case_management")
+    refused = await stack.running.client.post(f"/v1/packages/{package_id}/cancellations", json=body, headers=another)
+    assert refused.status_code == 404
+    headers = await stack.referrer_headers(package_id)
+    response = await stack.running.client.post(f"/v1/packages/{package_id}/cancellations", json=body, headers=headers)
     assert response.status_code == 201
     assert response.json()["with_notice"] is False

@@ -54,7 +54,7 @@ async def test_far_gps_check_in_is_unverified_until_the_geofence_is_switched_off
     first = (await wait_for(lambda: completed(False), timeout=30, message="unverified visit"))[0]["data"]
     assert "unverified" in first["flags"]
 
-    council = await api_headers(stack.database_url, role="case_management")
+    council = await stack.referrer_headers(package_id)
     assert (
         await client.put(f"/v1/packages/{package_id}/geofence", json={"enabled": False}, headers=vendor_headers)
     ).status_code == 403

@@ -15,6 +15,7 @@ from shared.errors import Conflict, InvalidInput, NotFound, field_error
 from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
+from monitoring.api.access import ensure_visible
 from monitoring.db import plans_repository as plans
 from monitoring.domain.plan import expand_plan
 from monitoring.settings import MonitoringSettings
@@ -60,8 +61,9 @@ async def cancel_visit(
     assert isinstance(settings, MonitoringSettings)
     rules = settings.rules()
     stored = (await plans.load_packages(session, [package_id])).get(package_id)
-    if stored is None or (who.role == "provider" and not who.serves(stored.provider_id)):
+    if stored is None:
         raise NotFound("No package with this id is visible to you.")
+    await ensure_visible(session, who, package_id=package_id, provider_id=stored.provider_id, what="package")
     now = utcnow()
     notified_at = body.notified_at or now
     if notified_at > now + rules.clock_skew:

@@ -12,6 +12,7 @@ from shared.auth.dependency import Principal, require_roles
 from shared.db.session import SessionDep
 from shared.errors import NotFound
 
+from monitoring.api.access import ensure_visible
 from monitoring.db import plans_repository as plans
 
 router = APIRouter(prefix="/v1/packages", tags=["geofence"])
@@ -31,8 +32,10 @@ async def put_geofence(
     package_id: uuid.UUID, body: GeofenceSetting, session: SessionDep, who: CouncilDep
 ) -> GeofenceSetting:
     """E.g. off for a rural home with poor signal, where NFC or telephony verify visits instead."""
-    if await plans.find_package(session, package_id) is None:
-        raise NotFound("No package with this id.")
+    found = await plans.find_package(session, package_id)
+    if found is None:
+        raise NotFound("No package with this id is visible to you.")
+    await ensure_visible(session, who, package_id=package_id, provider_id=found.provider_id, what="package")
     await plans.set_geofence(session, package_id, body.enabled)
     await record_audit(session, who, "geofence.set", f"packages/{package_id}/geofence", details=body.model_dump())
     return body

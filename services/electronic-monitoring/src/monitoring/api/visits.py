@@ -16,6 +16,7 @@ from shared.errors import Conflict, InvalidInput, NotFound, field_error
 from shared.web.openapi import problem_responses
 from shared.web.runtime import RuntimeDep
 
+from monitoring.api.access import ensure_visible
 from monitoring.db import corrections_repository as repo
 from monitoring.domain.corrections import Correction, CorrectionReason, correction_errors
 from monitoring.settings import MonitoringSettings
@@ -111,16 +112,16 @@ def _who(principal: Principal) -> str:
 
 async def _visit_for(session: SessionDep, visit_id: uuid.UUID, principal: Principal) -> Any:
     row = await repo.find_visit(session, visit_id)
-    bound = principal.role in ("provider", "etms_vendor")
-    # 404 rather than 403 for another provider's visit, so ids do not leak.
-    if row is None or (bound and not principal.serves(row.provider_id)):
+    if row is None:
         raise NotFound("No visit with this id is visible to you.")
+    await ensure_visible(session, principal, package_id=row.package_id, provider_id=row.provider_id, what="visit")
     return row
 
 
 @router.get("/{visit_id}", response_model=VisitView)
 async def get_visit(visit_id: uuid.UUID, session: SessionDep, principal: ReaderDep) -> VisitView:
-    """A visit with its full correction audit; providers and vendors see only their providers' visits."""
+    """A visit with its full correction audit: providers and vendors see their providers' visits, a
+    case-management client the visits of the packages it referred."""
     row = await _visit_for(session, visit_id, principal)
     corrections = await repo.corrections_of(session, visit_id)
     return VisitView(

@@ -20,6 +20,7 @@ from monitoring.db.tables import (
     package_provider,
     pattern_period,
     pending_derivation,
+    referral_client,
     rota,
     suspension,
     visit,
@@ -117,6 +118,18 @@ async def add_pattern_period(
         .on_conflict_do_update(index_elements=["package_id", "effective_from"], set_={"entries": stored})
     )
     await queue_derivation(session, [package_id])
+
+
+async def record_referring_client(session: AsyncSession, package_id: uuid.UUID, client_id: uuid.UUID) -> None:
+    """Remember which case-management client referred the package."""
+    await session.execute(
+        insert(referral_client).values(package_id=package_id, client_id=client_id).on_conflict_do_nothing()
+    )
+
+
+async def referring_client(session: AsyncSession, package_id: uuid.UUID) -> uuid.UUID | None:
+    """The case-management client that referred the package, if monitoring has heard of the referral."""
+    return await session.scalar(select(referral_client.c.client_id).where(referral_client.c.package_id == package_id))
 
 
 async def package_exists(session: AsyncSession, package_id: uuid.UUID) -> bool:

@@ -47,6 +47,15 @@ package = Table(
     Index("ix_package_next_check_at", "next_check_at"),
 )
 
+# The case-management client that referred each package (from ``referrals.referral`` submitted, which
+# comes before the award): a case-management client sees and acts on its own referrals' packages only.
+referral_client = Table(
+    "referral_client",
+    metadata,
+    Column("package_id", UUID(as_uuid=True), primary_key=True),
+    Column("client_id", UUID(as_uuid=True), nullable=False),
+)
+
 # Who delivers the package from each day: the award, then each re-award after a handback. The
 # visits of a day belong to (and are paid to) the provider of that day.
 package_provider = Table(

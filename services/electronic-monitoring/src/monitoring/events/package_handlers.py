@@ -12,7 +12,13 @@ from typing import Any
 from shared.clock import london_wall_clock_to_utc
 from shared.contracts.brokerage import PackageAwarded, PackageEnded, PackageHandedBack
 from shared.contracts.common import VisitPatternEntry
-from shared.contracts.referrals import ReferralAmended, ReferralEnded, ReferralResumed, ReferralSuspended
+from shared.contracts.referrals import (
+    ReferralAmended,
+    ReferralEnded,
+    ReferralResumed,
+    ReferralSubmitted,
+    ReferralSuspended,
+)
 from shared.messaging.consumer import Handler
 from shared.messaging.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +34,12 @@ def _entries(pattern: list[VisitPatternEntry]) -> list[PatternEntry]:
 
 def _london_midnight(day: date) -> datetime:
     return london_wall_clock_to_utc(day, time(0))
+
+
+async def on_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """Keep only who referred the package (never the person's details): its visits are that client's to see."""
+    event: ReferralSubmitted = envelope.data
+    await plans.record_referring_client(session, event.referral_id, event.client_id)
 
 
 async def on_awarded(session: AsyncSession, envelope: Envelope[Any]) -> None:
@@ -93,6 +105,7 @@ HANDLERS: dict[str, Handler] = {
     PackageAwarded.event_type(): on_awarded,
     PackageEnded.event_type(): on_package_ended,
     PackageHandedBack.event_type(): on_handed_back,
+    ReferralSubmitted.event_type(): on_submitted,
     ReferralAmended.event_type(): on_amended,
     ReferralSuspended.event_type(): on_suspended,
     ReferralResumed.event_type(): on_resumed,
