@@ -80,13 +80,15 @@ def completed(
     )
 
 
-def missed(visit_id: uuid.UUID, package_id: uuid.UUID, provider_id: uuid.UUID, start: datetime) -> VisitMissed:
+def missed(
+    visit_id: uuid.UUID, package_id: uuid.UUID, provider_id: uuid.UUID, start: datetime, revision: int = 1
+) -> VisitMissed:
     """A visit nobody checked in to."""
     return VisitMissed(
         visit_id=visit_id,
         package_id=package_id,
         provider_id=provider_id,
-        revision=1,
+        revision=revision,
         planned_start=start,
         planned_minutes=30,
     )

@@ -138,17 +138,19 @@ async def test_a_payment_run(stack: Stack) -> None:
                 {"k": f"visit:{V1}", "p": first, "pkg": PACKAGE_A},
             )
 
-    # After approval: a correction, a late visit, and the release of the held visit.
+    # After approval: a correction, a visit found to be missed after all (its correction rejected),
+    # a late visit, and the release of the held visit.
     await stack.publish(
         [
             (completed(V1, PACKAGE_A, PROVIDER_A, at(3), 20, revision=2, corrected=True), str(V1)),
+            (missed(V2, PACKAGE_A, PROVIDER_A, at(4), revision=2), str(V2)),
             (completed(V6, PACKAGE_A, PROVIDER_A, at(10), 30), str(V6)),
         ]
     )
 
     async def late_arrived() -> bool:
         count = await stack.scalar("SELECT count(*) FROM payments.visit WHERE revision = 2 OR visit_id = :v", v=V6)
-        return bool(count == 2)
+        return bool(count == 3)
 
     await wait_for(late_arrived, timeout=30, message="late events consumed")
     r = await client.post(
@@ -163,9 +165,10 @@ async def test_a_payment_run(stack: Stack) -> None:
     later = {(x["rule"], tuple(x["visit_ids"])): x["amount"] for x in await all_lines(client, second, alice)
              if x["provider_id"] == str(PROVIDER_A)}  # fmt: skip
     # V1 went from 30 to 20 minutes: 6.17 now against 9.26 paid less the 1.00 adjusted, so 2.09 is
-    # recovered; V6 and V4 are paid late.
+    # recovered; V2 was missed after all, so its 27.78 is recovered; V6 and V4 are paid late.
     assert later == {
         ("prior_period_adjustment:time_and_task:nearest_minute", (str(V1),)): "-2.09",
+        ("prior_period_adjustment:missed_not_paid", (str(V2),)): "-27.78",
         ("prior_period:time_and_task:nearest_minute", (str(V6),)): "9.26",
         ("prior_period:time_and_task:nearest_minute", (str(V4),)): "9.26",
     }

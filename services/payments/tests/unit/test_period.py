@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from payments.domain.lines import LineStatus
 from payments.domain.period import PackageState, Period, package_lines
 from payments.domain.rules import PaymentRules
 from payments.domain.settlement import Paid
 from payments.domain.suspensions import Suspension
-from payments.domain.terms import Approvals, Basis, PatternEntry, Visit
+from payments.domain.terms import Approvals, Basis, PatternEntry, Visit, VisitOutcome
 from payments.domain.totals import grand_total, provider_totals
 
 from .builders import PROVIDER, at, pence, terms, visit
@@ -62,6 +63,20 @@ def test_a_correction_after_approval_becomes_a_prior_period_adjustment() -> None
     assert [(line.rule, pence(line.amount)) for line in lines] == [
         ("prior_period_adjustment:time_and_task:nearest_minute", -309)
     ]
+
+
+def test_a_paid_visit_now_missed_is_recovered_and_one_now_held_is_left_to_an_officer() -> None:
+    original = visit(at(WEEK.start), 30, planned=30)
+    paid = {f"visit:{original.visit_id}": Paid(Decimal("9.26"), Decimal("9.26"), "time_and_task", WEEK.start)}
+    next_period = Period(date(2026, 11, 9), date(2026, 11, 15))
+    # The provider's correction that made it a visit was rejected: it is missed after all.
+    missed = visit(at(WEEK.start), 0, planned=30, outcome=VisitOutcome.MISSED, visit_id=original.visit_id)
+    lines = package_lines(terms(), [missed], next_period, RULES, Approvals(), PackageState(paid=paid))
+    assert [(line.rule, line.status, pence(line.amount)) for line in lines] == [
+        ("prior_period_adjustment:missed_not_paid", LineStatus.PAYABLE, -926)
+    ]
+    unverified = visit(at(WEEK.start), 30, planned=30, verified=False, visit_id=original.visit_id)
+    assert package_lines(terms(), [unverified], next_period, RULES, Approvals(), PackageState(paid=paid)) == []
 
 
 def test_a_late_visit_is_paid_in_the_next_period_as_prior_period() -> None:

@@ -68,7 +68,8 @@ def settle(
       or it is a replayed week's amount now held. The rest were explained in their own period.
     - Paid before, same figure: left out. Changed figure: a ``prior_period_adjustment:`` line pays
       or recovers the difference from everything paid under the key. A visit paid before and now
-      held or unpaid is left to an officer; a replayed week that is now not payable is recovered.
+      missed or cancelled (a rejected correction, a late cancellation) is recovered, as is a replayed
+      week that is now not payable; a visit paid before and now held for review is left to an officer.
     - With ``replayed_from``, a replayed key paid on or after that day that is produced no more
       (care resumed earlier, a week no longer drawn from the bank) is recovered in full.
     """
@@ -77,7 +78,7 @@ def settle(
         key = line.ledger_key
         before = line.service_date < period_start
         if key in paid:
-            figure = line.amount if line.paid else (ZERO if recomputed_in_full(key) else None)
+            figure = line.amount if line.paid else (ZERO if _no_longer_due(line) else None)
             if figure is not None and figure != paid[key].calculated and figure != paid[key].amount:
                 settled.append(_adjustment(line, paid[key], figure, period_start))
             continue
@@ -95,6 +96,12 @@ def settle(
             ):
                 settled.append(_recovery(key, was, owner, period_start))
     return settled
+
+
+def _no_longer_due(line: PaymentLine) -> bool:
+    return recomputed_in_full(line.ledger_key) or (
+        line.ledger_key.startswith("visit:") and line.status is LineStatus.NOT_PAYABLE
+    )
 
 
 def _news(line: PaymentLine, late_visits: frozenset[uuid.UUID]) -> bool:
