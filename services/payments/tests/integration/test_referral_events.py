@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 from shared.contracts.common import Budget
-from shared.contracts.referrals import OutcomeReview, ReferralResumed, ReferralReviewed, ReferralSuspended
+from shared.contracts.referrals import (
+    OutcomeReview,
+    ReferralAmended,
+    ReferralResumed,
+    ReferralReviewed,
+    ReferralSuspended,
+)
 from shared.testing.stack import wait_for
 
 from .api_helpers import all_lines, at, calculated
@@ -46,6 +52,9 @@ async def test_retainer_and_enablement_from_referral_events(stack: Stack) -> Non
             (enablement, str(ENABLING)),
             (completed(v1, ENABLING, PROVIDER, at(3), 60, planned=60), str(v1)),
             (completed(v2, ENABLING, PROVIDER, at(5), 60, planned=60), str(v2)),
+            # The enablement budget was raised to £660 in week three.
+            (ReferralAmended(referral_id=ENABLING, effective_from=date(2026, 11, 16),
+                             budget=Budget(amount=Decimal("660.00"), period="total", weeks=6)), str(ENABLING)),
             (ReferralReviewed(referral_id=ENABLING, review_date=date(2026, 11, 27),
                               outcomes=[OutcomeReview(code="meal", result="met")], all_met=True), str(ENABLING)),
         ]
@@ -55,7 +64,8 @@ async def test_retainer_and_enablement_from_referral_events(stack: Stack) -> Non
         stays = await stack.scalar("SELECT count(*) FROM payments.suspension")
         reviewed = await stack.scalar("SELECT count(*) FROM payments.referral_state WHERE all_met")
         visits = await stack.scalar("SELECT count(*) FROM payments.visit")
-        return bool(stays == 1 and reviewed == 1 and visits == 2)
+        raised = await stack.scalar("SELECT count(*) FROM payments.referral_state WHERE enablement_budget = 660")
+        return bool(stays == 1 and reviewed == 1 and visits == 2 and raised == 1)
 
     await wait_for(arrived, timeout=30, message="referral events consumed")
 
@@ -71,8 +81,8 @@ async def test_retainer_and_enablement_from_referral_events(stack: Stack) -> Non
         sorted(of(IN_HOSPITAL, lines))
         == [("client_contribution_waived", "not_payable", "0.00")] * 4 + [("retainer", "payable", "40.00")] * 4
     )
-    # Every outcome met: the whole £600 budget, whatever the two hours delivered were worth.
-    assert of(ENABLING, lines) == [("enablement_outcomes_met", "payable", "600.00")]
+    # Every outcome met: the whole budget as amended, whatever the two hours delivered were worth.
+    assert of(ENABLING, lines) == [("enablement_outcomes_met", "payable", "660.00")]
     assert (await client.post(f"/v1/periods/{first}/approve", headers=approver)).status_code == 200
 
     # Home from Thursday 10 December: a resumption dated ahead of when it is sent takes effect on its day.

@@ -176,7 +176,8 @@ async def load_terms(conn: asyncpg.Connection, period: Period) -> dict[uuid.UUID
     lookback = period.start - LEDGER_LOOKBACK
     rows = await conn.fetch(
         """SELECT p.package_id, p.provider_id, p.basis, p.hourly_rate, p.ongoing_hourly_rate, p.enablement_weeks,
-                  p.council_share, p.contribution_weekly, p.contribution_collection, p.enablement_budget,
+                  p.council_share, p.contribution_weekly, p.contribution_collection,
+                  coalesce(r.enablement_budget, p.enablement_budget) AS enablement_budget,
                   p.start_date, p.pattern, p.weekly_budget, p.event_id,
                   r.end_date, r.all_met, r.review_date, r.review_event_id
            FROM payments.package p LEFT JOIN payments.referral_state r USING (package_id)

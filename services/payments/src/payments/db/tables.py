@@ -82,6 +82,8 @@ referral_state = Table(
     Column("all_met", Boolean),
     Column("review_date", Date),
     Column("review_event_id", UUID(as_uuid=True)),
+    # An amended total budget of an enablement package; over the award's when set.
+    Column("enablement_budget", MONEY),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # An end dated in a period calculated before it arrived replays that period.
     written_xid(),

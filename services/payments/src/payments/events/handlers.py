@@ -62,7 +62,8 @@ async def on_awarded(session: AsyncSession, event: Envelope[PackageAwarded]) -> 
 
 
 async def on_amended(session: AsyncSession, event: Envelope[ReferralAmended]) -> None:
-    """A new pattern or weekly budget, in force from its ``effective_from`` day (earlier days keep the old)."""
+    """A new pattern or weekly budget, in force from its ``effective_from`` day (earlier days keep the old);
+    a new total for an enablement package, whose budget is paid whole at its review."""
     a = event.data
     pattern = [p.model_dump(mode="json") for p in a.visit_pattern] if a.visit_pattern is not None else None
     weekly = a.budget.amount if a.budget is not None and a.budget.period == "weekly" else None
@@ -70,6 +71,9 @@ async def on_amended(session: AsyncSession, event: Envelope[ReferralAmended]) ->
         await packages.record_amendment(
             session, a.referral_id, a.effective_from, pattern=pattern, weekly_budget=weekly, event_id=event.id
         )
+    if a.budget is not None and a.budget.period == "total":
+        # Kept with what referrals said, as the amendment may arrive before the award it amends.
+        await packages.record_referral_change(session, a.referral_id, enablement_budget=a.budget.amount)
 
 
 async def on_suspended(session: AsyncSession, event: Envelope[ReferralSuspended]) -> None:
