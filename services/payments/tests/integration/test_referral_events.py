@@ -86,10 +86,19 @@ async def test_retainer_and_enablement_from_referral_events(stack: Stack) -> Non
     assert (await client.post(f"/v1/periods/{first}/approve", headers=approver)).status_code == 200
 
     # Home from Thursday 10 December: a resumption dated ahead of when it is sent takes effect on its day.
-    await stack.publish([(ReferralResumed(referral_id=IN_HOSPITAL, from_date=date(2026, 12, 10)), str(IN_HOSPITAL))])
+    # And the enablement total is raised again, to £700, after its review was paid.
+    await stack.publish(
+        [
+            (ReferralResumed(referral_id=IN_HOSPITAL, from_date=date(2026, 12, 10)), str(IN_HOSPITAL)),
+            (ReferralAmended(referral_id=ENABLING, effective_from=date(2026, 11, 23),
+                             budget=Budget(amount=Decimal("700.00"), period="total", weeks=6)), str(ENABLING)),
+        ]
+    )  # fmt: skip
 
     async def resumed() -> bool:
-        return bool(await stack.scalar("SELECT count(*) FROM payments.suspension WHERE resumed IS NOT NULL") == 1)
+        back = await stack.scalar("SELECT count(*) FROM payments.suspension WHERE resumed IS NOT NULL")
+        raised = await stack.scalar("SELECT count(*) FROM payments.referral_state WHERE enablement_budget = 700")
+        return bool(back == 1 and raised == 1)
 
     await wait_for(resumed, timeout=30, message="resumption consumed")
     second = (await client.post("/v1/periods", json={"start_date": "2026-11-30"}, headers=staff)).json()["period_id"]
@@ -106,5 +115,5 @@ async def test_retainer_and_enablement_from_referral_events(stack: Stack) -> Non
         ("retainer_expired", "not_payable", "40.00", "2026-11-30"),
         ("retainer_expired", "not_payable", "17.14", "2026-12-07"),
     ]  # fmt: skip
-    # The whole budget was paid once: the next period neither pays nor recovers any of it.
-    assert of(ENABLING, later) == []
+    # The whole budget was paid once: the next period pays only the £40 the amendment added.
+    assert of(ENABLING, later) == [("prior_period_adjustment:enablement_outcomes_met", "payable", "40.00")]
