@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from referrals.domain.commands import ReferralIn
+from referrals.domain.fingerprint import body_fingerprint
+from shared.auth.keys import parse_key
+from shared.clock import london_date, utcnow
 
 if TYPE_CHECKING:
     from .conftest import Stack
@@ -115,6 +121,25 @@ async def test_every_field_at_fault_is_named(stack: Stack, make_body: Any) -> No
         "funding",
     ]
     assert await stack.sql("SELECT 1 FROM referrals.referral WHERE external_ref = :r", r=body["external_ref"]) == []
+
+
+async def test_a_retry_answers_as_first_even_when_the_rules_would_now_refuse_it(stack: Stack, make_body: Any) -> None:
+    key = str(uuid.uuid4())
+    first = await stack.submit(make_body(), key=key)
+    assert first.status_code == 201, first.text
+    # As if the referral had been accepted five weeks ago and its answer lost: the same body is now
+    # refused on its own (its start date is more than four weeks behind), yet its retry is replayed.
+    old = make_body() | {"start_date": str(london_date(utcnow()) - timedelta(weeks=5))}
+    assert (await stack.submit(old)).status_code == 422
+    sent = ReferralIn.model_validate(old).model_dump(mode="json")
+    client_id = parse_key(stack.cm["Authorization"].removeprefix("Bearer "))
+    await stack.sql(
+        "INSERT INTO referrals.idempotency_key (client_id, key, fingerprint, response) "
+        "VALUES (:c, :k, :f, CAST(:r AS jsonb))",
+        c=client_id, k="five-weeks-ago", f=body_fingerprint(sent), r=json.dumps(first.json()),
+    )  # fmt: skip
+    retried = await stack.submit(old, key="five-weeks-ago")
+    assert (retried.status_code, retried.json()) == (201, first.json())
 
 
 async def test_a_refused_body_does_not_use_up_its_key(stack: Stack, make_body: Any) -> None:

@@ -44,13 +44,16 @@ async def submit_referral(
 ) -> ReferralOut | JSONResponse:
     """Ask for a package of care. The same key and body again answers the first result."""
     now = utcnow()
-    refuse_if_any(referral_errors(body, today()))
     sent = body.model_dump(mode="json")
+    # The key first: a retry of an accepted referral answers as it did, even where the rules would
+    # refuse it today (its start date has since fallen more than four weeks behind, say).
     used = await claim_idempotency_key(session, who.client_id, idempotency_key, body_fingerprint(sent))
     if used is not None:
         if used.response is None or not is_replay(used.fingerprint, sent):
             raise Conflict("This Idempotency-Key was already used with a different body.")
         return JSONResponse(used.response, status_code=201)
+    # Refusing rolls the claim back with everything else, so a refused body does not use up its key.
+    refuse_if_any(referral_errors(body, today()))
     referral_id = uuid.uuid4()
     person = body.person.model_dump(mode="json") | {
         "nhs_number": normalise_nhs_number(body.person.nhs_number),
