@@ -51,6 +51,9 @@ async def calculate_period(
     written = 0
     try:
         async with conn.transaction():
+            if not await repo.claim_calculation(conn, period_id):
+                log.info("calculation already done by another process", period_id=str(period_id))
+                return 0
             snapshot = await repo.take_snapshot(conn)
             history = await repo.load_history(conn, period)
             terms = await repo.load_terms(conn, period)

@@ -152,6 +152,20 @@ async def load_history(conn: asyncpg.Connection, period: Period) -> History:
     return History(tuple(Period(r["start_date"], r["end_date"]) for r in rows), rows[-1]["snapshot"] or SEEN_BEFORE)
 
 
+async def claim_calculation(conn: asyncpg.Connection, period_id: uuid.UUID) -> bool:
+    """Take the period's calculation for this transaction; False if it is no longer to be calculated.
+
+    Two processes may both resume an interrupted run at start-up: the second waits on the lock, and
+    once the first has committed it finds the period calculated (perhaps approved since) and stops.
+    If the first dies instead, its lock goes with it and the second carries on.
+    """
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('payments.calculation:' || $1::uuid::text, 0))", period_id
+    )
+    status = await conn.fetchval("SELECT status FROM payments.period WHERE period_id = $1", period_id)
+    return bool(status == "calculating")
+
+
 async def take_snapshot(conn: asyncpg.Connection) -> str:
     """What this calculation can see, taken before it reads anything (kept with the period)."""
     return str(await conn.fetchval("SELECT pg_current_snapshot()::text"))
