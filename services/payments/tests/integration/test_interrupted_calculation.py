@@ -18,14 +18,20 @@ from sqlalchemy import text
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def test_a_period_left_calculating_is_resumed_at_start_up(pg: PostgresHandle, bootstrap: str) -> None:
+async def _draft_period(pg: PostgresHandle, bootstrap: str) -> tuple[PaymentsSettings, dict[str, str], uuid.UUID]:
+    """A fresh payments database with one draft period: its settings, a staff member's key, the period."""
     url = await migrated_database(pg, ("payments",))
     settings = PaymentsSettings(database_url=url, kafka_bootstrap_servers=bootstrap, db_pool_size=4)
     staff = await api_headers(url, role="payments_staff", name="alice")
-    async with running_app(create_app(settings)) as first:
-        created = await first.client.post("/v1/periods", json={"start_date": "2026-11-02"}, headers=staff)
+    async with running_app(create_app(settings)) as app:
+        created = await app.client.post("/v1/periods", json={"start_date": "2026-11-02"}, headers=staff)
         assert created.status_code == 201, created.text
-        period_id = created.json()["period_id"]
+    return settings, staff, uuid.UUID(created.json()["period_id"])
+
+
+async def test_a_period_left_calculating_is_resumed_at_start_up(pg: PostgresHandle, bootstrap: str) -> None:
+    settings, staff, period_id = await _draft_period(pg, bootstrap)
+    url = settings.database_url
     # As a crash mid-run leaves it: the status says calculating and no run is alive.
     engine = create_engine(url, pool_size=1)
     async with engine.begin() as conn:
@@ -43,7 +49,6 @@ async def test_a_period_left_calculating_is_resumed_at_start_up(pg: PostgresHand
 
         done = await wait_for(finished, timeout=60, message="the resumed calculation")
         assert done["calculated_by"] == "alice"
-
 
 
 async def _contend(dsn: str, period_id: uuid.UUID, *, first_finishes: bool) -> bool:
@@ -72,12 +77,7 @@ async def _contend(dsn: str, period_id: uuid.UUID, *, first_finishes: bool) -> b
 
 
 async def test_two_processes_resuming_one_run_calculate_it_once(pg: PostgresHandle, bootstrap: str) -> None:
-    url = await migrated_database(pg, ("payments",))
-    settings = PaymentsSettings(database_url=url, kafka_bootstrap_servers=bootstrap, db_pool_size=4)
-    staff = await api_headers(url, role="payments_staff", name="alice")
-    async with running_app(create_app(settings)) as app:
-        created = await app.client.post("/v1/periods", json={"start_date": "2026-11-02"}, headers=staff)
-        period_id = uuid.UUID(created.json()["period_id"])
+    settings, _, period_id = await _draft_period(pg, bootstrap)
     # Once the first has calculated it, the second finds nothing to do (the period may be approved by then).
     assert await _contend(settings.asyncpg_dsn, period_id, first_finishes=True) is False
     # If the first dies mid-run, the second carries it on.
