@@ -81,6 +81,7 @@ async def _place(
     agents.update({
         p.key: ProviderAgent(
             p, council.provider_ids[p.key], council.provider_keys[p.key], scenario.seed, scenario.zone_lanes,
+            scenario.lane_shares,
             poll_seconds=poll,
         )
         for p in scenario.providers
