@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from shared.simulate.agents import decide
 from shared.simulate.scenario import (
     Amendment,

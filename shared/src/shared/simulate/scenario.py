@@ -348,8 +348,8 @@ def lane_of(zone_lanes: int, offer: Mapping[str, Any]) -> int:
     Packages of one lane are placed one after another and each provider keeps separate books per
     lane, so lanes never compete for the same hours and run side by side with the same outcome.
     The visit times are among the facts: most packages start on the same day with one of a few
-    weekly hours, and without them whole groups of packages fell in one lane, some lanes four
-    times as long as others.
+    weekly hours, and without them whole groups of packages fell in one lane, the longest six
+    times the typical one.
     """
     visits = ";".join(
         f"{','.join(sorted(v['days']))}@{v['start']}/{v['duration_minutes']}x{v.get('carers', 1)}"
@@ -418,9 +418,10 @@ def build_scenario(seed: int, scale: float, today: date) -> Scenario:
         demand[r.zone_id] += Decimal(weekly_carer_minutes(r.pattern)) / 60
     per_zone = {z.id: sum(1 for r in referrals if r.zone_id == z.id) for z in ZONES}
     lanes = {k: max(2, -(-n // LANE_PACKAGES)) for k, n in per_zone.items()}
-    lane_hours: dict[tuple[str, int], Decimal] = {(z, n): Decimal(0) for z, count in lanes.items() for n in range(count)}
+    lane_hours = {(z, n): Decimal(0) for z, count in lanes.items() for n in range(count)}
     for r in referrals:
-        lane_hours[(r.zone_id, lane_of(lanes[r.zone_id], offer_facts(r)))] += Decimal(weekly_carer_minutes(r.pattern)) / 60
+        lane = (r.zone_id, lane_of(lanes[r.zone_id], offer_facts(r)))
+        lane_hours[lane] += Decimal(weekly_carer_minutes(r.pattern)) / 60
     providers = _providers(rng, scale, demand)
     return Scenario(
         seed=seed,
