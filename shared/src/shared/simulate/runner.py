@@ -178,15 +178,17 @@ async def _verify_sample(api: Api, council: Council, placed: list[Placed], visit
     """Check a sample of visits reached their final state in monitoring, waiting while any has not."""
     pool = [(p, v) for p in placed if p.provider_key for v in visits.get(p.spec.ref, [])
             if "no_check_out" not in v.kinds or v.correction is not None]
-    sample = random.Random(f"{seed}/sample").sample(pool, min(SAMPLE_VISITS, len(pool)))
+    waiting = random.Random(f"{seed}/sample").sample(pool, min(SAMPLE_VISITS, len(pool)))
     key = council.keys["quality_officer"]
 
     async def all_final() -> bool:
-        for p, v in sample:
+        # A visit once final stays so: each look reads only those not yet seen final.
+        for p, v in list(waiting):
             got = await api.json("monitoring", "GET", f"/v1/visits/{v.planned.visit_id(p.referral_id)}", key,
                                  ok=(200, 404))
             if not got or got.get("state", {}).get("status") != _expected_status(v):
                 return False
+            waiting.remove((p, v))
         return True
 
     await poll(all_final, "sampled visits to reach their final state", VERIFY_TIMEOUT, every=1.0)
