@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from shared.db.revisions import highest_revisions
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,9 @@ def _visit_upsert(columns: tuple[str, ...]) -> Insert:
     )
 
 
-async def upsert_visit(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Keep the visit's highest revision: a late or redelivered older event never rolls it back."""
-    await session.execute(_visit_upsert(tuple(values)), values)
+async def upsert_visits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Keep each visit's highest revision: a late or redelivered older event never rolls it back.
+    Rows of one column set are written in one statement."""
+    latest = highest_revisions(rows, "visit_id")
+    if latest:
+        await session.execute(_visit_upsert(tuple(latest[0])), latest)

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from shared.clock import LONDON
+from shared.db.revisions import highest_revisions
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,9 +59,12 @@ def _visit_upsert(columns: tuple[str, ...]) -> Insert:
     )
 
 
-async def upsert_visit(session: AsyncSession, row: dict[str, Any]) -> None:
-    """Store a visit's state unless a later revision is already stored."""
-    await session.execute(_visit_upsert(tuple(row)), row)
+async def upsert_visits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Store each visit's state unless a later revision is already stored; rows of one column set,
+    in one statement."""
+    latest = highest_revisions(rows, "visit_id")
+    if latest:
+        await session.execute(_visit_upsert(tuple(latest[0])), latest)
 
 
 async def upsert_correction(
