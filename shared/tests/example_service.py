@@ -17,6 +17,7 @@ from shared.db.base import make_metadata
 from shared.db.platform_tables import add_platform_tables
 from shared.db.session import SessionDep
 from shared.errors import Conflict, NotFound
+from shared.messaging.consumer import Batched
 from shared.messaging.envelope import Envelope, EventData
 from shared.settings import ServiceSettings
 from shared.web import ConsumerSpec, RuntimeDep, ServiceDefinition, create_service_app
@@ -96,16 +97,22 @@ def writer_app(schema: str, settings: ServiceSettings) -> tuple[object, Table]:
     return create_service_app(defn), note
 
 
-def counter_app(schema: str, settings: ServiceSettings, *, fail_on: str | None = None) -> tuple[object, Table]:
+def counter_app(
+    schema: str, settings: ServiceSettings, *, fail_on: str | None = None, batched: bool = False
+) -> tuple[object, Table]:
     md, seen = counter_metadata(schema)
 
-    async def on_note(session: AsyncSession, env: Envelope[NoteWritten]) -> None:
-        if fail_on is not None and env.data.text == fail_on:
+    async def on_notes(session: AsyncSession, envs: list[Envelope[NoteWritten]]) -> None:
+        if fail_on is not None and any(env.data.text == fail_on for env in envs):
             raise ValueError(f"cannot handle {fail_on}")
-        stmt = pg_insert(seen).values(note_id=env.data.note_id, times=1)
+        stmt = pg_insert(seen)
         await session.execute(
-            stmt.on_conflict_do_update(index_elements=[seen.c.note_id], set_={"times": seen.c.times + 1})
+            stmt.on_conflict_do_update(index_elements=[seen.c.note_id], set_={"times": seen.c.times + 1}),
+            [{"note_id": env.data.note_id, "times": 1} for env in envs],
         )
+
+    async def on_note(session: AsyncSession, env: Envelope[NoteWritten]) -> None:
+        await on_notes(session, [env])
 
     defn = ServiceDefinition(
         name=f"counter-{schema}",
@@ -114,7 +121,12 @@ def counter_app(schema: str, settings: ServiceSettings, *, fail_on: str | None =
         settings=settings,
         metadata=md,  # type: ignore[arg-type]
         source="/example/counter",
-        consumers=[ConsumerSpec(group_id=f"counter-{schema}", handlers={NoteWritten.event_type(): on_note})],
+        consumers=[
+            ConsumerSpec(
+                group_id=f"counter-{schema}",
+                handlers={NoteWritten.event_type(): Batched(on_notes) if batched else on_note},
+            )
+        ],
     )
     return create_service_app(defn), seen
 

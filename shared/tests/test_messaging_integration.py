@@ -92,6 +92,38 @@ async def test_broker_outage_loses_nothing_and_doubles_nothing(pg: PostgresHandl
         assert all(v == 1 for v in got.values()), "an effect happened twice"
 
 
+async def test_a_batched_handler_applies_each_event_once_and_a_poison_event_alone(
+    pg: PostgresHandle, bootstrap: str
+) -> None:
+    _, _, writer, counter, seen, headers = await _setup(pg, bootstrap, fail_on="poison", batched=True)
+    async with running_app(writer) as w:
+        # Written before the counter starts, so it finds them waiting and takes them in runs.
+        ids = []
+        for i in range(30):
+            r = await w.client.post("/v1/notes", json={"text": "poison" if i == 11 else f"n{i}"}, headers=headers)
+            assert r.status_code == 201, r.text
+            ids.append(uuid.UUID(r.json()["id"]))
+        poison = ids.pop(11)
+        await wait_for(lambda: _no_backlog(w), timeout=30, message="the notes to reach the broker")
+        async with running_app(counter) as c:
+
+            async def all_seen() -> bool:
+                async with c.runtime.sessionmaker() as s:
+                    got = await count_seen(s, seen)
+                return set(ids) <= set(got)
+
+            await wait_for(all_seen, timeout=40, message="the counter to see every good note")
+            async with c.runtime.sessionmaker() as s:
+                got = await count_seen(s, seen)
+            # The topic is shared with other tests: only this test's notes are looked at.
+            assert [got[i] for i in ids] == [1] * len(ids)
+            assert poison not in got
+
+
+async def _no_backlog(app: object) -> bool:
+    return await app.runtime.relay.backlog() == 0  # type: ignore[attr-defined, no-any-return]
+
+
 async def test_redelivery_after_a_crash_before_the_offset_commit_changes_nothing(pg: PostgresHandle) -> None:
     with kafka_broker() as (own_bootstrap, _):
         await _crash_and_redeliver(pg, own_bootstrap)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from shared.simulate.agents import decide
 from shared.simulate.scenario import (
     Amendment,
@@ -100,25 +101,46 @@ def test_devices_record_each_kind_of_visit_at_its_rate() -> None:
 
 def offer(**changes: Any) -> dict[str, Any]:
     return {"zone_id": "truro", "postcode_district": "TR1", "start_date": "2026-11-04", "weekly_hours": "10.50",
-            "visit_pattern": [], "hourly_rate": "21.37", "bid_required": True} | changes
+            "visit_pattern": [], "urgency": "standard", "service_type": "ongoing_support", "hourly_rate": "21.37",
+            "bid_required": True} | changes
 
 
 def test_a_provider_answers_by_its_books_and_its_prices() -> None:
     provider = ProviderSpec("p01", "Kernow Care", "1-1", "Good", (("truro", "prime"),),
                             zone_capacity={"truro": Decimal(60)}, markup=Decimal("0.05"))
-    assert decide(provider, 1, offer(), Decimal(0), lanes=2) .bid == Decimal("22.44")  # 21.37 x 1.05 = 22.4385
-    # Thirty hours a lane; 20 held, so another 10.5 is more than it can staff.
-    assert decide(provider, 1, offer(), Decimal(20), lanes=2).reason == "no_capacity"
+    half = Decimal("0.5")
+    assert decide(provider, 1, offer(), Decimal(0), half).bid == Decimal("22.44")  # 21.37 x 1.05 = 22.4385
+    # Thirty hours in a lane with half the zone's packages; 20 held, so another 10.5 is more than it can staff.
+    assert decide(provider, 1, offer(), Decimal(20), half).reason == "no_capacity"
+    # A lane with a tenth of the zone's packages still has room for the largest package.
+    assert decide(provider, 1, offer(), Decimal(14), Decimal("0.1")).accept
+    assert decide(provider, 1, offer(), Decimal(15), Decimal("0.1")).reason == "no_capacity"
     fussy = replace(provider, lowest_viable_rate=Decimal("22.00"))
-    assert decide(fussy, 1, offer(), Decimal(0), lanes=2).reason == "rate_unviable"
-    assert decide(provider, 1, offer(bid_required=False), Decimal(0), lanes=2).bid is None
+    assert decide(fussy, 1, offer(), Decimal(0), half).reason == "rate_unviable"
+    assert decide(provider, 1, offer(bid_required=False), Decimal(0), half).bid is None
 
 
 def test_a_lane_is_read_the_same_from_the_referral_and_from_the_offer() -> None:
-    assert lane_of(5, "TR1", "2026-11-04", "10.50") == lane_of(5, "TR1", "2026-11-04", "10.5")
+    assert lane_of(5, offer(weekly_hours="10.50")) == lane_of(5, offer(weekly_hours="10.5"))
     county = build_scenario(1, 0.2, TODAY)
     lanes = Counter((r.zone_id, county.lane(r)) for r in county.referrals)
     assert set(lanes) == {(z, n) for z, count in county.zone_lanes.items() for n in range(count)}
+    # A zone's lanes share out its hours between them.
+    for zone in county.zone_lanes:
+        assert sum(v for (z, _), v in county.lane_shares.items() if z == zone) == pytest.approx(Decimal(1))
+
+
+def test_a_county_has_the_carers_to_place_nearly_every_package() -> None:
+    """A fully staffed zone's providers have a fifth more hours than its packages need, and lanes are
+    of like length (each provider staffs a lane in proportion to its packages, see room_in_lane)."""
+    county = build_scenario(1, 1.0, TODAY)
+    for zone in county.zones:
+        staffed = sum((p.zone_capacity.get(zone.id, Decimal(0)) for p in county.providers), Decimal(0))
+        if zone.staffing == 1.0:
+            assert staffed > county.zone_demand[zone.id] * Decimal("1.2")
+    # No lane is starved of hours by the hash: the longest is not three times the typical one.
+    sizes = sorted(Counter((r.zone_id, county.lane(r)) for r in county.referrals).values())
+    assert sizes[-1] < 3 * sizes[len(sizes) // 2]
 
 
 def test_the_league_table_week_is_the_last_whole_week_in_the_period() -> None:

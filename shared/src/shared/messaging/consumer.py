@@ -3,6 +3,7 @@
 For each batch from Kafka, in one transaction: insert the processed-event markers
 ``ON CONFLICT DO NOTHING RETURNING`` (a redelivered event finds its marker and is skipped), run the
 handler of each new event (it may write its own outbox rows), commit; then commit the offsets.
+A ``Batched`` handler is given each run of consecutive events it handles in one call instead.
 If a batch fails, its events are retried one by one so one poison event cannot hold up the rest:
 a failing event is retried a few times, then sent to the dead-letter topic with its error, and the
 consumer moves on. Outages (database or broker unreachable) are retried forever, never dead-lettered.
@@ -34,6 +35,21 @@ from shared.metrics import Metrics
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A handler given a run of consecutive events of its types in one call, in order, so it can
+    write them in one statement: one statement per event was most of a busy consumer's work.
+
+    It must leave the database as applying the events one by one would, and publish nothing
+    (its events have no single cause to name).
+    """
+
+    apply: Callable[[AsyncSession, list[Envelope[Any]]], Awaitable[None]]
+
+
+AnyHandler = Handler | Batched
 
 
 class PoisonEvent(Exception):
@@ -71,7 +87,7 @@ class IdempotentConsumer:
         self,
         *,
         group_id: str,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, AnyHandler],
         sessionmaker: async_sessionmaker[AsyncSession],
         processed_table: Table,
         bootstrap_servers: str,
@@ -219,17 +235,33 @@ class IdempotentConsumer:
                     )
                 ).scalars()
             )
+            run: list[Envelope[EventData]] = []
             for env in envelopes:
                 if env.id not in fresh:
                     self._count(env, "duplicate")
                     continue
                 fresh.discard(env.id)  # the same event twice in one batch runs once
-                # Events the handler publishes keep this event's correlation id and name it their cause.
-                with event_context(env.id, env.correlationid):
-                    await self.handlers[env.type](session, env)
+                handler = self.handlers[env.type]
+                if run and handler is not self.handlers[run[0].type]:
+                    await self._apply_run(session, run)
+                    run = []
+                if isinstance(handler, Batched):
+                    run.append(env)
+                else:
+                    # Events the handler publishes keep this event's correlation id and name it their cause.
+                    with event_context(env.id, env.correlationid):
+                        await handler(session, env)
                 applied.append(env)
+            await self._apply_run(session, run)
         for env in applied:
             self._count(env, "applied")
+
+    async def _apply_run(self, session: AsyncSession, run: list[Envelope[EventData]]) -> None:
+        """A run of consecutive events of one ``Batched`` handler, in one call."""
+        if run:
+            handler = self.handlers[run[0].type]
+            assert isinstance(handler, Batched)
+            await handler.apply(session, run)
 
     def _log_consumed(self, applied: list[Envelope[EventData]]) -> None:
         for env in applied:

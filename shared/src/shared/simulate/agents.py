@@ -17,7 +17,7 @@ from typing import Any
 
 from shared.money import round_pennies
 from shared.simulate.api import Api
-from shared.simulate.scenario import ProviderSpec, lane_of
+from shared.simulate.scenario import MIN_LANE_CAPACITY, ProviderSpec, lane_of
 
 # Reading open offers is brokerage's heaviest read: providers without a webhook look every few seconds.
 POLL_SECONDS = 5.0
@@ -41,11 +41,19 @@ def _draw(seed: int, provider: str, offer: dict[str, Any]) -> float:
     return int(hashlib.sha256(facts.encode()).hexdigest()[:8], 16) / 2**32
 
 
-def decide(spec: ProviderSpec, seed: int, offer: dict[str, Any], held: Decimal, lanes: int) -> Answer:
+def room_in_lane(spec: ProviderSpec, zone_id: str, lane_share: Decimal) -> Decimal:
+    """The weekly hours the provider staffs in a lane of a zone: its hours in the zone in proportion
+    to the lane's share of the zone's packages, so the lanes together have exactly its zone's hours.
+    A lane always has room for the largest package, when the zone has."""
+    zone_hours = spec.zone_capacity.get(zone_id, Decimal(0))
+    return max(zone_hours * lane_share, min(zone_hours, MIN_LANE_CAPACITY))
+
+
+def decide(spec: ProviderSpec, seed: int, offer: dict[str, Any], held: Decimal, lane_share: Decimal) -> Answer:
     """How this provider answers an offer, given the weekly hours it already holds in the offer's lane
-    of the zone (its books for a zone are kept per lane, each with an equal share of its hours)."""
+    of the zone (its books for a zone are kept per lane, see ``room_in_lane``)."""
     hours = Decimal(str(offer["weekly_hours"]))
-    if held + hours > spec.zone_capacity.get(offer["zone_id"], Decimal(0)) / lanes:
+    if held + hours > room_in_lane(spec, offer["zone_id"], lane_share):
         return Answer(False, reason="no_capacity")
     rate = Decimal(str(offer["hourly_rate"])) if offer.get("hourly_rate") is not None else None
     if rate is not None and rate < spec.lowest_viable_rate:
@@ -65,6 +73,7 @@ class ProviderAgent:
     key: str
     seed: int
     zone_lanes: dict[str, int]
+    lane_shares: dict[tuple[str, int], Decimal]
     held: dict[tuple[str, int], Decimal] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -75,8 +84,7 @@ class ProviderAgent:
     def lane(self, offer: dict[str, Any]) -> tuple[str, int]:
         """The zone and lane an offer falls in, from what the offer shows."""
         zone = offer["zone_id"]
-        return zone, lane_of(self.zone_lanes[zone], offer["postcode_district"], offer["start_date"],
-                             str(offer["weekly_hours"]))
+        return zone, lane_of(self.zone_lanes[zone], offer)
 
     def won(self, zone_lane: tuple[str, int], hours: Decimal) -> None:
         """The provider's books after an award: the hours are now held in the zone's lane."""
@@ -90,7 +98,7 @@ class ProviderAgent:
             if offer["offer_id"] in self.answered:
                 continue
             lane = self.lane(offer)
-            answer = decide(self.spec, self.seed, offer, self.held.get(lane, Decimal(0)), self.zone_lanes[lane[0]])
+            answer = decide(self.spec, self.seed, offer, self.held.get(lane, Decimal(0)), self.lane_shares[lane])
             path = f"/v1/offers/{offer['offer_id']}"
             if answer.accept:
                 body = {"ongoing_hourly_rate": str(answer.bid)} if answer.bid is not None else {}

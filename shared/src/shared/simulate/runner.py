@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
@@ -31,6 +30,7 @@ from shared.simulate.webhooks import WebhookCounts, webhook_receiver
 
 SAMPLE_VISITS = 200
 VERIFY_TIMEOUT = 600.0
+CORRECTIONS_IN_FLIGHT = 8
 
 
 class PeriodTaken(RuntimeError):
@@ -81,6 +81,7 @@ async def _place(
     agents.update({
         p.key: ProviderAgent(
             p, council.provider_ids[p.key], council.provider_keys[p.key], scenario.seed, scenario.zone_lanes,
+            scenario.lane_shares,
             poll_seconds=poll,
         )
         for p in scenario.providers
@@ -142,20 +143,29 @@ async def _correct(
     todo = [
         (p, v) for p in placed if p.provider_key for v in visits.get(p.spec.ref, []) if v.correction is not None
     ]
+    # Providers correct side by side: one at a time, each waiting for its visit in monitoring, took
+    # longer than streaming the whole month.
+    gate = asyncio.Semaphore(CORRECTIONS_IN_FLIGHT)
     with stages.stage("provider corrections", len(todo)) as advance:
-        for p, v in todo:
+
+        async def correct(p: Placed, v: DeviceVisit) -> None:
             assert v.correction is not None
             assert p.provider_key is not None
             key = council.provider_keys[p.provider_key]
             visit_id = v.planned.visit_id(p.referral_id)
 
-            async def known(visit_id: uuid.UUID = visit_id, key: str = key) -> bool:
+            async def known() -> bool:
                 r = await api.call("monitoring", "GET", f"/v1/visits/{visit_id}", key, ok=(200, 404))
                 return r.status_code == 200
 
-            await poll(known, f"visit {visit_id} in monitoring", VERIFY_TIMEOUT, every=0.5)
-            await etms.correct(api, key, visit_id, *v.correction)
+            async with gate:
+                await poll(known, f"visit {visit_id} in monitoring", VERIFY_TIMEOUT, every=0.5)
+                await etms.correct(api, key, visit_id, *v.correction)
             advance(1)
+
+        async with asyncio.TaskGroup() as group:
+            for p, v in todo:
+                group.create_task(correct(p, v))
     return len(todo)
 
 
@@ -168,15 +178,17 @@ async def _verify_sample(api: Api, council: Council, placed: list[Placed], visit
     """Check a sample of visits reached their final state in monitoring, waiting while any has not."""
     pool = [(p, v) for p in placed if p.provider_key for v in visits.get(p.spec.ref, [])
             if "no_check_out" not in v.kinds or v.correction is not None]
-    sample = random.Random(f"{seed}/sample").sample(pool, min(SAMPLE_VISITS, len(pool)))
+    waiting = random.Random(f"{seed}/sample").sample(pool, min(SAMPLE_VISITS, len(pool)))
     key = council.keys["quality_officer"]
 
     async def all_final() -> bool:
-        for p, v in sample:
+        # A visit once final stays so: each look reads only those not yet seen final.
+        for p, v in list(waiting):
             got = await api.json("monitoring", "GET", f"/v1/visits/{v.planned.visit_id(p.referral_id)}", key,
                                  ok=(200, 404))
             if not got or got.get("state", {}).get("status") != _expected_status(v):
                 return False
+            waiting.remove((p, v))
         return True
 
     await poll(all_final, "sampled visits to reach their final state", VERIFY_TIMEOUT, every=1.0)

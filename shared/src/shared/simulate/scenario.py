@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from shared.money import round_pennies
 from shared.simulate.cornwall import (
@@ -35,7 +37,7 @@ WEEK_DAYS = WEEKDAYS[:5]
 PERIOD_DAYS = 28
 CARE_DAYS = 27
 MIN_PLANNED_ZONE_HOURS = Decimal(150)
-# The least a provider staffs in one lane of a zone: room for the largest package.
+# The least room a provider has in a lane of a zone it staffs: the largest package.
 MIN_LANE_CAPACITY = Decimal(25)
 # Below the default 40% market-share cap.
 CAPACITY_CEILING = Decimal("0.38")
@@ -190,11 +192,12 @@ class Scenario:
     referrals: tuple[ReferralSpec, ...]
     zone_demand: dict[str, Decimal]
     zone_lanes: dict[str, int]
+    # Each lane's share of its zone's weekly hours: a provider staffs a lane in that proportion.
+    lane_shares: dict[tuple[str, int], Decimal]
 
     def lane(self, spec: ReferralSpec) -> int:
         """The lane of a referral within its zone."""
-        district = spec.postcode.split()[0]
-        return lane_of(self.zone_lanes[spec.zone_id], district, str(spec.start_date), hours_text(spec.pattern))
+        return lane_of(self.zone_lanes[spec.zone_id], offer_facts(spec))
 
     @property
     def period_start(self) -> date:
@@ -326,19 +329,40 @@ def planned_zone_hours(demand: Decimal) -> Decimal:
     return max(demand, MIN_PLANNED_ZONE_HOURS)
 
 
-def lane_of(zone_lanes: int, postcode_district: str, start_date: str, weekly_hours: str) -> int:
+def offer_facts(spec: ReferralSpec) -> dict[str, Any]:
+    """The facts of a referral its offers show, in the offer's shape."""
+    return {
+        "zone_id": spec.zone_id,
+        "postcode_district": spec.postcode.split()[0],
+        "start_date": str(spec.start_date),
+        "weekly_hours": hours_text(spec.pattern),
+        "visit_pattern": [s.as_json() for s in spec.pattern],
+        "urgency": "urgent" if spec.urgent else "standard",
+        "service_type": spec.service_type,
+    }
+
+
+def lane_of(zone_lanes: int, offer: Mapping[str, Any]) -> int:
     """Which of the zone's lanes a package is placed in, from facts its offer shows.
 
     Packages of one lane are placed one after another and each provider keeps separate books per
     lane, so lanes never compete for the same hours and run side by side with the same outcome.
+    The visit times are among the facts: most packages start on the same day with one of a few
+    weekly hours, and without them whole groups of packages fell in one lane, the longest six
+    times the typical one.
     """
-    facts = f"{postcode_district}/{start_date}/{Decimal(weekly_hours).normalize()}"
+    visits = ";".join(
+        f"{','.join(sorted(v['days']))}@{v['start']}/{v['duration_minutes']}x{v.get('carers', 1)}"
+        for v in offer["visit_pattern"]
+    )
+    facts = "/".join((
+        offer["postcode_district"], str(offer["start_date"]), str(Decimal(str(offer["weekly_hours"])).normalize()),
+        visits, offer["urgency"], offer["service_type"],
+    ))
     return int(hashlib.sha256(facts.encode()).hexdigest()[:8], 16) % zone_lanes
 
 
-def _providers(
-    rng: random.Random, scale: float, demand: dict[str, Decimal], lanes: dict[str, int]
-) -> tuple[ProviderSpec, ...]:
+def _providers(rng: random.Random, scale: float, demand: dict[str, Decimal]) -> tuple[ProviderSpec, ...]:
     count = min(len(PROVIDER_NAMES), max(6, round(45 * scale**0.5)))
     # A zone has a few primes and a couple of supplementaries, as councils' lots do: every offeree
     # must answer before a round closes, so more would only slow placement.
@@ -355,8 +379,7 @@ def _providers(
             share = Decimal("0.95") / primes_per_zone if status == "prime" else Decimal("0.6") / supplementary_per_zone
             factor = Decimal(str(round(rng.uniform(0.8, 1.05) * zone.staffing, 2)))
             planned = planned_zone_hours(demand[zone.id])
-            floor = MIN_LANE_CAPACITY * lanes[zone.id] * factor
-            hours = max(demand[zone.id] * min(share, Decimal("0.36")) * factor, floor)
+            hours = max(demand[zone.id] * min(share, Decimal("0.36")) * factor, MIN_LANE_CAPACITY * factor)
             capacity[who][zone.id] = round_pennies(min(hours, planned * CAPACITY_CEILING))
     providers = []
     for i in range(count):
@@ -395,7 +418,11 @@ def build_scenario(seed: int, scale: float, today: date) -> Scenario:
         demand[r.zone_id] += Decimal(weekly_carer_minutes(r.pattern)) / 60
     per_zone = {z.id: sum(1 for r in referrals if r.zone_id == z.id) for z in ZONES}
     lanes = {k: max(2, -(-n // LANE_PACKAGES)) for k, n in per_zone.items()}
-    providers = _providers(rng, scale, demand, lanes)
+    lane_hours = {(z, n): Decimal(0) for z, count in lanes.items() for n in range(count)}
+    for r in referrals:
+        lane = (r.zone_id, lane_of(lanes[r.zone_id], offer_facts(r)))
+        lane_hours[lane] += Decimal(weekly_carer_minutes(r.pattern)) / 60
+    providers = _providers(rng, scale, demand)
     return Scenario(
         seed=seed,
         scale=scale,
@@ -406,4 +433,5 @@ def build_scenario(seed: int, scale: float, today: date) -> Scenario:
         referrals=referrals,
         zone_demand={k: round_pennies(v) for k, v in demand.items()},
         zone_lanes=lanes,
+        lane_shares={k: v / demand[k[0]] if demand[k[0]] else Decimal(0) for k, v in lane_hours.items()},
     )

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData, Table
 from shared.db.engine import create_engine, create_sessionmaker
 from shared.errors import install_error_handlers
 from shared.logging import configure_logging, get_logger
-from shared.messaging.consumer import Handler, IdempotentConsumer
+from shared.messaging.consumer import AnyHandler, IdempotentConsumer
 from shared.messaging.kafka import ensure_topics, make_producer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
@@ -45,7 +45,7 @@ class ConsumerSpec:
     """A consumer group of the service: event type -> handler."""
 
     group_id: str
-    handlers: Mapping[str, Handler]
+    handlers: Mapping[str, AnyHandler]
 
 
 @dataclass

@@ -36,12 +36,6 @@ async def get_package(session: AsyncSession, package_id: uuid.UUID, *, lock: boo
     return dict(row) if row else None
 
 
-async def correlation_id_of(session: AsyncSession, package_id: uuid.UUID) -> str | None:
-    """The flow the package's referral was submitted in."""
-    cid: str | None = await session.scalar(select(package.c.correlation_id).where(package.c.id == package_id))
-    return cid
-
-
 async def update_package(session: AsyncSession, package_id: uuid.UUID, values: dict[str, Any]) -> None:
     """Change a package's columns."""
     await session.execute(update(package).where(package.c.id == package_id).values(**values, updated_at=func.now()))
@@ -71,15 +65,17 @@ async def zone_standings(
 ) -> tuple[list[ProviderStanding], ZoneLoad, dict[uuid.UUID, Decimal | None]]:
     """Every provider of the zone with its committed hours, the zone's load, and quality scores.
 
-    One aggregate over placed packages gives each provider's total and in-zone hours.
+    One aggregate over the placed packages of the zone's providers (not every placed package)
+    gives each one's total and in-zone hours.
     """
+    in_zone_providers = select(provider_zone.c.provider_id).where(provider_zone.c.zone_id == zone_id)
     placed = (
         select(
             package.c.provider_id,
             func.sum(package.c.weekly_hours).label("committed"),
             func.sum(package.c.weekly_hours).filter(package.c.zone_id == zone_id).label("in_zone"),
         )
-        .where(package.c.status == _AWARDED)
+        .where(package.c.status == _AWARDED, package.c.provider_id.in_(in_zone_providers))
         .group_by(package.c.provider_id)
         .subquery()
     )

@@ -61,6 +61,8 @@ package = Table(
     # The deadline sweeper's scan: only packages with a round open.
     Index("ix_package_round_deadline", "round_deadline", postgresql_where=text("status = 'offering'")),
     Index("ix_package_provider", "provider_id", postgresql_where=text("status = 'awarded'")),
+    # A zone's placed hours, read whenever a round opens or closes.
+    Index("ix_package_zone_awarded", "zone_id", postgresql_where=text("status = 'awarded'")),
     Index("ix_package_status", "status"),
 )
 

@@ -30,12 +30,12 @@ from brokerage.domain.offers import (
     check_answerable,
     check_bid,
 )
-from brokerage.placement.publishing import publish
+from brokerage.placement.publishing import publish, publish_all
 from brokerage.placement.rounds import (
     Placement,
     answered_event,
     award,
-    close_round_if_due,
+    close_round,
     open_round,
     start_cascade,
 )
@@ -68,7 +68,7 @@ async def answer_offer(
     if found is None or found["provider_id"] != provider_id:
         raise NotFound(f"No offer {offer_id}.")
     # The package lock serialises answers with the deadline sweeper: re-read the offer under it.
-    await _locked_package(session, found["package_id"])
+    pkg = await _locked_package(session, found["package_id"])
     offer = await packages.get_offer(session, offer_id)
     assert offer is not None
     try:
@@ -85,18 +85,17 @@ async def answer_offer(
         values |= {"decline_reason": reason.value if reason else None, "decline_note": note}
     await packages.set_offer_status(session, [offer_id], status, now, **values)
     answered = {**offer, **values, "status": status.value, "answered_at": now}
-    await publish(session, ctx.outbox, answered_event(answered, status, now), subject=str(offer["package_id"]))
-    await close_round_if_due(session, ctx, offer["package_id"], now)
+    await publish(session, ctx.outbox, answered_event(answered, status, now), package=pkg)
+    await close_round(session, ctx, pkg, now)
     return answered
 
 
-async def withdraw_open_offers(session: AsyncSession, ctx: Placement, package_id: uuid.UUID, now: datetime) -> None:
+async def withdraw_open_offers(session: AsyncSession, ctx: Placement, pkg: dict[str, Any], now: datetime) -> None:
     """Withdraw the package's open offers, telling each provider."""
-    open_offers = await packages.open_offers_of_package(session, package_id)
+    open_offers = await packages.open_offers_of_package(session, pkg["id"])
     await packages.set_offer_status(session, [o["id"] for o in open_offers], OfferStatus.WITHDRAWN, now)
-    for o in open_offers:
-        event = answered_event(o, OfferStatus.WITHDRAWN, now)
-        await publish(session, ctx.outbox, event, subject=str(package_id), notify=[o["provider_id"]])
+    notices = [(answered_event(o, OfferStatus.WITHDRAWN, now), [o["provider_id"]]) for o in open_offers]
+    await publish_all(session, ctx.outbox, notices, package=pkg)
 
 
 async def hand_back(
@@ -130,7 +129,7 @@ async def hand_back(
     event = PackageHandedBack(
         package_id=package_id, provider_id=provider_id, notice_date=notice_date, reason=reason, at=now
     )
-    await publish(session, ctx.outbox, event, subject=str(package_id))
+    await publish(session, ctx.outbox, event, package=pkg)
     await packages.update_package(
         session,
         package_id,
@@ -155,7 +154,7 @@ async def end_package(
     pkg = await packages.get_package(session, package_id, lock=True)
     if pkg is None or pkg["status"] == PackageStatus.ENDED.value:
         return
-    await withdraw_open_offers(session, ctx, package_id, now)
+    await withdraw_open_offers(session, ctx, pkg, now)
     await packages.update_package(
         session,
         package_id,
@@ -168,7 +167,7 @@ async def end_package(
     )
     holder = pkg["provider_id"] if pkg["status"] == PackageStatus.AWARDED.value else None
     event = PackageEnded(package_id=package_id, provider_id=holder, end_date=end_date, reason=reason)
-    await publish(session, ctx.outbox, event, subject=str(package_id), notify=[holder] if holder else [])
+    await publish(session, ctx.outbox, event, package=pkg, notify=[holder] if holder else [])
 
 
 async def _queued_with_zone(session: AsyncSession, package_id: uuid.UUID, zone_id: str | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from brokerage.domain.eligibility import PackageNeed, SkipReason, candidates_for
 from brokerage.domain.offers import OfferState, OfferStatus, deadline_for, round_is_closed, to_expire
 from brokerage.domain.placement import NoRateError, award_terms
 from brokerage.domain.rules import CouncilRules
-from brokerage.placement.publishing import publish
+from brokerage.placement.publishing import publish, publish_all
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ async def open_round(
         pkg["id"],
         {"status": PackageStatus.OFFERING.value, "current_round": round_number, "round_deadline": deadline},
     )
-    for row in rows:
-        event = PackageOffered(
+    offered = [
+        PackageOffered(
             package_id=pkg["id"],
             offer_id=row["id"],
             provider_id=row["provider_id"],
@@ -98,7 +98,9 @@ async def open_round(
             offered_at=now,
             deadline=deadline,
         )
-        await publish(session, ctx.outbox, event, subject=str(pkg["id"]), notify=[row["provider_id"]])
+        for row in rows
+    ]
+    await publish_all(session, ctx.outbox, [(e, [e.provider_id]) for e in offered], package=pkg)
 
 
 async def mark_unplaced(
@@ -116,12 +118,7 @@ async def mark_unplaced(
         pkg["id"],
         {"status": status.value, "current_round": None, "round_deadline": None, "unplaced_reason": reason},
     )
-    await publish(
-        session,
-        ctx.outbox,
-        PackageUnplaced(package_id=pkg["id"], reason=reason, at=now),
-        subject=str(pkg["id"]),
-    )
+    await publish(session, ctx.outbox, PackageUnplaced(package_id=pkg["id"], reason=reason, at=now), package=pkg)
 
 
 def answered_event(row: dict[str, Any], answer: OfferStatus, now: datetime) -> OfferAnswered:
@@ -141,17 +138,21 @@ def answered_event(row: dict[str, Any], answer: OfferStatus, now: datetime) -> O
 async def close_round_if_due(session: AsyncSession, ctx: Placement, package_id: uuid.UUID, now: datetime) -> bool:
     """Close the package's open round if its deadline passed or all have answered; True if it closed."""
     pkg = await packages.get_package(session, package_id, lock=True)
-    if pkg is None or pkg["status"] != PackageStatus.OFFERING.value:
+    return pkg is not None and await close_round(session, ctx, pkg, now)
+
+
+async def close_round(session: AsyncSession, ctx: Placement, pkg: dict[str, Any], now: datetime) -> bool:
+    """``close_round_if_due`` for a package row already locked in this transaction."""
+    if pkg["status"] != PackageStatus.OFFERING.value:
         return False
-    offers = await packages.round_offers(session, package_id, pkg["cascade"], pkg["current_round"])
+    offers = await packages.round_offers(session, pkg["id"], pkg["cascade"], pkg["current_round"])
     states = [OfferState(o["id"], o["provider_id"], OfferStatus(o["status"]), o["deadline"]) for o in offers]
     if not round_is_closed(states, now):
         return False
     expired = set(to_expire(states, now))
     await packages.set_offer_status(session, list(expired), OfferStatus.EXPIRED, now)
-    for o in offers:
-        if o["id"] in expired:
-            await publish(session, ctx.outbox, answered_event(o, OfferStatus.EXPIRED, now), subject=str(package_id))
+    notices = [(answered_event(o, OfferStatus.EXPIRED, now), ()) for o in offers if o["id"] in expired]
+    await publish_all(session, ctx.outbox, notices, package=pkg)
     acceptances = await _acceptances(session, pkg, offers)
     result = after_round(pkg["current_round"], acceptances, ctx.rules)
     if result.winner is not None:
@@ -247,5 +248,5 @@ async def award(
         award_method=method,
         award_reason=reason,
     )
-    await publish(session, ctx.outbox, event, subject=str(pkg["id"]), notify=[provider_id])
+    await publish(session, ctx.outbox, event, package=pkg, notify=[provider_id])
     return True

@@ -16,11 +16,12 @@ from shared.contracts.referrals import (
     ReferralReviewed,
     ReferralSuspended,
 )
+from shared.messaging.consumer import Batched
 from shared.messaging.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.db import package_repository as packages
-from payments.db.visit_repository import upsert_visit
+from payments.db.visit_repository import upsert_visits
 
 AnyVisit = VisitCompleted | VisitMissed | VisitCorrected | VisitCancelled
 
@@ -100,8 +101,12 @@ async def on_reviewed(session: AsyncSession, event: Envelope[ReferralReviewed]) 
     )
 
 
-async def on_visit(session: AsyncSession, event: Envelope[AnyVisit]) -> None:
-    """Keep the visit at its highest revision, as monitoring last described it."""
+async def on_visits(session: AsyncSession, events: list[Envelope[AnyVisit]]) -> None:
+    """Keep each visit at its highest revision, as monitoring last described it."""
+    await upsert_visits(session, [_visit_row(e) for e in events])
+
+
+def _visit_row(event: Envelope[AnyVisit]) -> dict[str, Any]:
     v = event.data
     if isinstance(v, VisitCompleted) or (isinstance(v, VisitCorrected) and v.actual_start is not None):
         outcome = "completed"
@@ -118,26 +123,26 @@ async def on_visit(session: AsyncSession, event: Envelope[AnyVisit]) -> None:
     # Without carer ids, the monitoring flag says whether a double-handed visit lacked its second carer.
     incomplete = "incomplete_double_handed" in v.flags
     attended = len(v.carers) if v.carers else (1 if incomplete else v.carers_required)
-    await upsert_visit(
-        session,
-        {
-            "visit_id": v.visit_id,
-            "revision": v.revision,
-            "package_id": v.package_id,
-            "provider_id": v.provider_id,
-            "outcome": outcome,
-            "day": london_date(anchor),
-            "planned_start": v.planned_start,
-            "planned_minutes": v.planned_minutes,
-            "actual_start": v.actual_start if outcome == "completed" else None,
-            "actual_end": actual_end if outcome == "completed" else None,
-            "carers_required": v.carers_required,
-            "carers_attended": attended,
-            "verified": v.verified and "unverified" not in v.flags,
-            "event_id": event.id,
-        },
-    )
+    return {
+        "visit_id": v.visit_id,
+        "revision": v.revision,
+        "package_id": v.package_id,
+        "provider_id": v.provider_id,
+        "outcome": outcome,
+        "day": london_date(anchor),
+        "planned_start": v.planned_start,
+        "planned_minutes": v.planned_minutes,
+        "actual_start": v.actual_start if outcome == "completed" else None,
+        "actual_end": actual_end if outcome == "completed" else None,
+        "carers_required": v.carers_required,
+        "carers_attended": attended,
+        "verified": v.verified and "unverified" not in v.flags,
+        "event_id": event.id,
+    }
 
+
+# Monitoring sends visits by the thousand: a run of them is written in one statement.
+VISITS = Batched(on_visits)
 
 HANDLERS: dict[str, Any] = {
     PackageAwarded.event_type(): on_awarded,
@@ -146,8 +151,8 @@ HANDLERS: dict[str, Any] = {
     ReferralResumed.event_type(): on_resumed,
     ReferralEnded.event_type(): on_ended,
     ReferralReviewed.event_type(): on_reviewed,
-    VisitCompleted.event_type(): on_visit,
-    VisitMissed.event_type(): on_visit,
-    VisitCorrected.event_type(): on_visit,
-    VisitCancelled.event_type(): on_visit,
+    VisitCompleted.event_type(): VISITS,
+    VisitMissed.event_type(): VISITS,
+    VisitCorrected.event_type(): VISITS,
+    VisitCancelled.event_type(): VISITS,
 }

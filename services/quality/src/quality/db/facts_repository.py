@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
 from shared.clock import LONDON
+from shared.db.revisions import highest_revisions
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quality.db.tables import (
@@ -45,15 +47,24 @@ def london_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
-async def upsert_visit(session: AsyncSession, row: dict[str, Any]) -> None:
-    """Store a visit's state unless a later revision is already stored."""
-    stmt = insert(visit).values(**row)
-    stmt = stmt.on_conflict_do_update(
+@cache
+def _visit_upsert(columns: tuple[str, ...]) -> Insert:
+    """The upsert of a visit row with these columns, built once: building the statement and its
+    ``excluded`` columns anew for every visit event cost as much CPU as the write itself."""
+    stmt = insert(visit)
+    return stmt.on_conflict_do_update(
         index_elements=[visit.c.visit_id],
-        set_={**{c: stmt.excluded[c] for c in row if c != "visit_id"}, "changed_at": func.now()},
+        set_={**{c: stmt.excluded[c] for c in columns if c != "visit_id"}, "changed_at": func.now()},
         where=visit.c.revision < stmt.excluded.revision,
     )
-    await session.execute(stmt)
+
+
+async def upsert_visits(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Store each visit's state unless a later revision is already stored; rows of one column set,
+    in one statement."""
+    latest = highest_revisions(rows, "visit_id")
+    if latest:
+        await session.execute(_visit_upsert(tuple(latest[0])), latest)
 
 
 async def upsert_correction(

@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.clock import london_date
 from shared.contracts import brokerage, monitoring, referrals
-from shared.messaging.consumer import Handler
+from shared.messaging.consumer import AnyHandler, Batched
 from shared.messaging.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,45 +47,47 @@ def visit_status(event: VisitEvent) -> str:
     return "completed" if event.actual_start is not None else "missed"
 
 
-async def on_visit(session: AsyncSession, envelope: Envelope[Any]) -> None:
-    """Any ``monitoring.visit`` event: the visit's whole state at a revision."""
-    event: VisitEvent = envelope.data
+async def on_visits(session: AsyncSession, envelopes: list[Envelope[Any]]) -> None:
+    """A run of ``monitoring.visit`` events: each the visit's whole state at a revision."""
+    events: list[VisitEvent] = [e.data for e in envelopes]
+    # Neither planned nor started: nothing to place in a week.
+    placed = [e for e in events if (e.planned_start or e.actual_start) is not None]
+    await facts.upsert_visits(session, [_visit_row(e) for e in placed])
+    for event in placed:
+        if event.correction is not None:
+            await facts.upsert_correction(
+                session,
+                correction_id=event.correction.correction_id,
+                visit_id=event.visit_id,
+                revision=event.revision,
+                reason=event.correction.reason,
+                applied=event.correction.status == "applied",
+            )
+
+
+def _visit_row(event: VisitEvent) -> dict[str, Any]:
     moment = event.planned_start or event.actual_start
-    if moment is None:
-        # Neither planned nor started: nothing to place in a week.
-        return
+    assert moment is not None
     status = visit_status(event)
     actual_end = event.actual_end
     if actual_end is None and event.actual_start is not None and event.actual_minutes is not None:
         actual_end = event.actual_start + timedelta(minutes=event.actual_minutes)
-    await facts.upsert_visit(
-        session,
-        {
-            "visit_id": event.visit_id,
-            "revision": event.revision,
-            "package_id": event.package_id,
-            "provider_id": event.provider_id,
-            "status": status,
-            "day": london_date(moment),
-            "planned_start": event.planned_start,
-            "planned_minutes": event.planned_minutes,
-            "carers_required": event.carers_required,
-            "actual_start": event.actual_start if status == "completed" else None,
-            "actual_end": actual_end if status == "completed" else None,
-            "carer_ids": list(event.carers),
-            "verified": event.verified,
-            "unverified_reason": unverified_reason(event) if status == "completed" else None,
-        },
-    )
-    if event.correction is not None:
-        await facts.upsert_correction(
-            session,
-            correction_id=event.correction.correction_id,
-            visit_id=event.visit_id,
-            revision=event.revision,
-            reason=event.correction.reason,
-            applied=event.correction.status == "applied",
-        )
+    return {
+        "visit_id": event.visit_id,
+        "revision": event.revision,
+        "package_id": event.package_id,
+        "provider_id": event.provider_id,
+        "status": status,
+        "day": london_date(moment),
+        "planned_start": event.planned_start,
+        "planned_minutes": event.planned_minutes,
+        "carers_required": event.carers_required,
+        "actual_start": event.actual_start if status == "completed" else None,
+        "actual_end": actual_end if status == "completed" else None,
+        "carer_ids": list(event.carers),
+        "verified": event.verified,
+        "unverified_reason": unverified_reason(event) if status == "completed" else None,
+    }
 
 
 async def on_offered(session: AsyncSession, envelope: Envelope[Any]) -> None:
@@ -176,11 +178,14 @@ async def on_reviewed(session: AsyncSession, envelope: Envelope[Any]) -> None:
     )
 
 
-HANDLERS: Mapping[str, Handler] = {
-    monitoring.VisitCompleted.event_type(): on_visit,
-    monitoring.VisitMissed.event_type(): on_visit,
-    monitoring.VisitCorrected.event_type(): on_visit,
-    monitoring.VisitCancelled.event_type(): on_visit,
+# Monitoring sends visits by the thousand: a run of them is written in one statement.
+VISITS = Batched(on_visits)
+
+HANDLERS: Mapping[str, AnyHandler] = {
+    monitoring.VisitCompleted.event_type(): VISITS,
+    monitoring.VisitMissed.event_type(): VISITS,
+    monitoring.VisitCorrected.event_type(): VISITS,
+    monitoring.VisitCancelled.event_type(): VISITS,
     brokerage.PackageOffered.event_type(): on_offered,
     brokerage.OfferAnswered.event_type(): on_offer_answered,
     brokerage.PackageAwarded.event_type(): on_awarded,
