@@ -48,8 +48,9 @@ ON CONFLICT (package_id) DO NOTHING
 # last derivation. Events are only ever inserted, each in the ingest transaction that also queues
 # its package, so xmin is that transaction's. xmin is a 32-bit xid: it is widened to the xid8 the
 # snapshot functions take by counting back from the next xid to be assigned. That is right for any
-# event less than 2^32 transactions old; the events read span the 28-day lookback, and ingest
-# commits one transaction per batch, so that would take over 1,700 batches a second for 28 days.
+# event less than 2^32 transactions old; the events read span the 28-day lookback, so that would
+# take over 1,700 writing transactions a second (an ingest batch, a derivation round, a relay batch
+# each write in one) for 28 days.
 _EVENTS_SQL = """
 SELECT e.vendor_id::text || '/' || e.event_id, e.type, e.occurred_at, e.package_id, e.carer_id, e.method,
     e.lat, e.lon, e.accuracy_m, e.device_id,
