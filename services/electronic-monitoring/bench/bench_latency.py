@@ -21,7 +21,14 @@ import sys
 from typing import Any
 
 from benchstack import BenchStack, bench_stack
-from pipeline import CompletedWatcher, prepare_packages, steady_run, stored_events, wait_until_drained
+from pipeline import (
+    CompletedWatcher,
+    completed_in_outbox,
+    prepare_packages,
+    steady_run,
+    stored_events,
+    wait_until_drained,
+)
 
 
 async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
@@ -48,6 +55,7 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]
         "lost": {
             "accepted_but_not_stored": figures["client"]["events_accepted"] - stored,
             "completed_pairs_without_event": latency["visits"] - latency["visits_with_completed_event"],
+            "completed_events_in_outbox": await completed_in_outbox(stack.dsn),
         },
         "target": {"latency_p99_ms": 2000},
         "target_met": latency["latency_p99_ms"] < 2000,

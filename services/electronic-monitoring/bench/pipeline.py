@@ -244,6 +244,20 @@ async def stored_events(dsn: str, prefix: str) -> int:
         await conn.close()
 
 
+async def completed_in_outbox(dsn: str) -> dict[str, int]:
+    """The completed visit events the service wrote to its outbox, and how many of them the relay
+    marked sent: a visit the watcher never saw but the outbox holds was lost on the way, not derived."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(
+            "SELECT count(*) AS written, count(published_at) AS sent FROM monitoring.outbox_event"
+            " WHERE payload->>'type' = 'monitoring.visit.completed'"
+        )
+        return {"written": row["written"], "marked_sent": row["sent"]}
+    finally:
+        await conn.close()
+
+
 async def steady_run(
     stack: BenchStack,
     port: int,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from monitoring.db import visits_repository
 from monitoring.domain.plan import WEEKDAYS, PatternEntry
 from monitoring.main import create_app
 from monitoring.settings import MonitoringSettings
@@ -136,3 +137,30 @@ async def test_events_arriving_hours_late_turn_a_missed_visit_into_a_completed_o
     completed = (await wait_for(lambda: of_type("monitoring.visit.completed"), timeout=30))[0]["data"]
     assert (completed["visit_id"], completed["revision"]) == (missed["visit_id"], 2)
     assert (completed["actual_minutes"], completed["flags"]) == (30, [])
+
+
+async def test_a_derivation_round_that_fails_leaves_its_packages_queued(
+    pg: PostgresHandle, bootstrap: str, provider: uuid.UUID
+) -> None:
+    url = await migrated_database(pg, ("electronic-monitoring",))
+    # No worker: the test claims by hand, as a round does, and the round then fails.
+    settings = MonitoringSettings(database_url=url, kafka_bootstrap_servers=bootstrap, run_workers=False)
+    async with running_app(create_app(settings)) as running:
+        package_id = await Stack(running, url, bootstrap).add_package(provider_id=provider)
+        async with running.runtime.sessionmaker() as session, session.begin():
+            assert package_id in await visits_repository.claim_pending(session, 10)
+            # Work set-based on the raw connection, in the same transaction, as a round does.
+            await visits_repository.set_next_checks(session, {package_id: datetime.now(UTC)})
+            await session.rollback()
+        conn = await asyncpg.connect(to_asyncpg_dsn(url))
+        try:
+            queued = await conn.fetchval(
+                "SELECT count(*) FROM monitoring.pending_derivation WHERE package_id = $1", package_id
+            )
+            recorded = await conn.fetchval(
+                "SELECT derived_snapshot FROM monitoring.package WHERE package_id = $1", package_id
+            )
+        finally:
+            await conn.close()
+    # The claim and everything after it are undone together: the work is not lost.
+    assert (queued, recorded) == (1, None)

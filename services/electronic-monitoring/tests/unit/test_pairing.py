@@ -159,3 +159,33 @@ def test_lone_check_out_is_matched_on_the_planned_end() -> None:
     attendances = pair_events([ev("o", "check_out", 170)], DEFAULT_RULES)
     # 170 min after the start but 110 after the planned end: matched.
     assert match_to_plan(PACKAGE, attendances, [visit], DEFAULT_RULES)[0].attendances == tuple(attendances)
+
+
+@given(
+    st.lists(st.tuples(st.integers(-600, 600), st.integers(5, 600)), max_size=12),
+    st.integers(-900, 900),
+    st.booleans(),
+)
+def test_matching_looks_at_every_planned_visit_within_the_window(
+    plan: list[tuple[int, int]], at: int, lone_check_out: bool
+) -> None:
+    # Matching only looks at the planned visits near each attendance (a bisected slice); a planned
+    # visit within the window, by its start or (for a lone check-out) by its end, must be among them.
+    visits = [planned(start, duration) for start, duration in dict(plan).items()]  # one visit per start
+    event = ev("e", "check_out" if lone_check_out else "check_in", at)
+    attendance = Attendance("c1", None, event) if lone_check_out else Attendance("c1", event, None)
+    matched = [v for v in match_to_plan(PACKAGE, [attendance], visits, DEFAULT_RULES) if v.attendances]
+    within = [
+        p
+        for p in visits
+        if abs(event.occurred_at - (p.planned_end if lone_check_out else p.planned_start)) <= DEFAULT_RULES.match_window
+    ]
+    # With any planned visit within the window, the attendance is matched to the nearest of them.
+    if within:
+        [chosen] = matched
+        assert chosen.planned is not None
+        nearest = min(abs(event.occurred_at - (p.planned_end if lone_check_out else p.planned_start)) for p in within)
+        target = chosen.planned.planned_end if lone_check_out else chosen.planned.planned_start
+        assert abs(event.occurred_at - target) == nearest
+    else:
+        assert [v.planned for v in matched] == [None]

@@ -45,6 +45,8 @@ class StoredPackage:
     # When the missed-visit schedule next looks at the package (None before its first derivation).
     next_check_at: datetime | None
     correlation_id: str | None = None
+    # Whether the last derivation recorded what it saw, so new events can be told from the others.
+    seen_recorded: bool = False
 
 
 def entries_to_json(entries: Sequence[PatternEntry]) -> list[dict[str, Any]]:
@@ -219,6 +221,7 @@ async def load_packages(session: AsyncSession, package_ids: Sequence[uuid.UUID])
             row.start_date,
             row.next_check_at,
             row.correlation_id,
+            row.derived_snapshot is not None,
         )
     return result
 

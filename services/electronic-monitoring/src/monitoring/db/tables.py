@@ -41,6 +41,8 @@ package = Table(
     Column("ended_at", DateTime(timezone=True), nullable=True),
     # When the missed-visit scan should next recompute this package (its next visit due to be missed).
     Column("next_check_at", DateTime(timezone=True), nullable=True),
+    # The snapshot (pg_snapshot as text) of the last derivation: events it cannot see are new.
+    Column("derived_snapshot", Text, nullable=True),
     # The flow of the referral (from the award): visit events derived later carry it, so they can be traced.
     Column("correlation_id", String(100), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

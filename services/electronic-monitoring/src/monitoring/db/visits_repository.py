@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitoring.db.connection import raw_connection
@@ -19,13 +20,20 @@ from monitoring.domain.publication import StoredVisit, VisitChange
 from monitoring.domain.visit_events import VisitEvent
 from monitoring.domain.visits import Cancellation
 
-_CLAIM_SQL = """
+# A failed package is queued again for later (requested_at in the future): it waits till then.
+_CLAIM_SQL = text("""
 DELETE FROM monitoring.pending_derivation AS q
 WHERE q.package_id IN (
-    SELECT package_id FROM monitoring.pending_derivation
-    ORDER BY requested_at LIMIT $1 FOR UPDATE SKIP LOCKED
+    SELECT package_id FROM monitoring.pending_derivation WHERE requested_at <= now()
+    ORDER BY requested_at LIMIT :limit FOR UPDATE SKIP LOCKED
 )
 RETURNING q.package_id, q.affected_from
+""")
+
+_RETRY_SQL = """
+INSERT INTO monitoring.pending_derivation AS q (package_id, requested_at)
+SELECT package_id, $2::timestamptz FROM unnest($1::uuid[]) AS r(package_id) ORDER BY package_id
+ON CONFLICT (package_id) DO UPDATE SET affected_from = NULL, requested_at = excluded.requested_at
 """
 
 _QUEUE_DUE_SQL = """
@@ -35,10 +43,23 @@ ORDER BY package_id
 ON CONFLICT (package_id) DO NOTHING
 """
 
+# The last column: for a package asked about (r.fresh), whether the event is new to the stored
+# visits, i.e. its inserting transaction (xmin) is not visible in the snapshot of the package's
+# last derivation. Events are only ever inserted, each in the ingest transaction that also queues
+# its package, so xmin is that transaction's. xmin is a 32-bit xid: it is widened to the xid8 the
+# snapshot functions take by counting back from the next xid to be assigned. That is right for any
+# event less than 2^32 transactions old; the events read span the 28-day lookback, so that would
+# take over 1,700 writing transactions a second (an ingest batch, a derivation round, a relay batch
+# each write in one) for 28 days.
 _EVENTS_SQL = """
 SELECT e.vendor_id::text || '/' || e.event_id, e.type, e.occurred_at, e.package_id, e.carer_id, e.method,
-    e.lat, e.lon, e.accuracy_m, e.device_id
-FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS r(package_id, since, until)
+    e.lat, e.lon, e.accuracy_m, e.device_id,
+    CASE WHEN r.fresh THEN NOT pg_visible_in_snapshot(
+        (x.next - ((x.next - e.xmin::text::bigint) & 4294967295))::text::xid8, p.derived_snapshot::pg_snapshot
+    ) ELSE false END
+FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::bool[]) AS r(package_id, since, until, fresh)
+CROSS JOIN (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next) AS x
+JOIN monitoring.package AS p ON p.package_id = r.package_id
 JOIN monitoring.visit_event AS e
     ON e.package_id = r.package_id AND e.occurred_at >= r.since AND e.occurred_at < r.until
 """
@@ -48,6 +69,11 @@ SELECT v.package_id, v.visit_id, v.revision, v.state::text AS state, v.anchor_at
 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS r(package_id, since, until)
 JOIN monitoring.visit AS v
     ON v.package_id = r.package_id AND v.anchor_at >= r.since AND v.anchor_at < r.until
+"""
+
+_VISITS_BY_ID_SQL = """
+SELECT package_id, visit_id, revision, state::text AS state, anchor_at
+FROM monitoring.visit WHERE visit_id = ANY($1::uuid[])
 """
 
 _SAVE_SQL = """
@@ -61,8 +87,10 @@ ON CONFLICT (visit_id) DO UPDATE SET
     anchor_at = excluded.anchor_at, updated_at = now()
 """
 
+# The snapshot recorded is this statement's: a claimed package's events cannot change during the
+# round (an ingest of more waits on the queue row the claim deleted), so it sees what derivation saw.
 _NEXT_CHECKS_SQL = """
-UPDATE monitoring.package AS p SET next_check_at = n.at
+UPDATE monitoring.package AS p SET next_check_at = n.at, derived_snapshot = pg_current_snapshot()::text
 FROM unnest($1::uuid[], $2::timestamptz[]) AS n(package_id, at)
 WHERE p.package_id = n.package_id
 """
@@ -71,10 +99,20 @@ Range = tuple[datetime, datetime]
 
 
 async def claim_pending(session: AsyncSession, limit: int) -> dict[uuid.UUID, datetime | None]:
-    """Take up to ``limit`` queued packages with the time each was changed from (None: the whole
-    window); another worker skips them until this transaction ends."""
-    conn = await raw_connection(session)
-    return {row["package_id"]: row["affected_from"] for row in await conn.fetch(_CLAIM_SQL, limit)}
+    """Take up to ``limit`` queued packages, the longest waiting first, with the time each was
+    changed from (None: the whole window); another worker skips them until this transaction ends."""
+    # Through SQLAlchemy, not the raw connection: SQLAlchemy begins the transaction at its first
+    # statement, and a claim sent straight to asyncpg before it would commit on its own at once,
+    # so a crash mid-round would lose the claimed work, and ingest would not wait on the claim.
+    rows = await session.execute(_CLAIM_SQL, {"limit": limit})
+    return {row.package_id: row.affected_from for row in rows}
+
+
+async def retry_later(session: AsyncSession, package_ids: Sequence[uuid.UUID], at: datetime) -> None:
+    """Queue packages whose derivation failed again, over their whole window, not before ``at``."""
+    if package_ids:
+        conn = await raw_connection(session)
+        await conn.execute(_RETRY_SQL, list(package_ids), at)
 
 
 async def queue_due_checks(session: AsyncSession, now: datetime) -> int:
@@ -90,15 +128,31 @@ def _ranges(ranges: Mapping[uuid.UUID, Range]) -> tuple[list[uuid.UUID], list[da
     return ids, [ranges[i][0] for i in ids], [ranges[i][1] for i in ids]
 
 
-async def load_events(session: AsyncSession, ranges: Mapping[uuid.UUID, Range]) -> dict[uuid.UUID, list[VisitEvent]]:
-    """Stored events of each package in its own time range ``[since, until)``."""
+@dataclass
+class PackageEvents:
+    """A package's stored events in a range, and the ids of those its last derivation did not see."""
+
+    events: list[VisitEvent] = field(default_factory=list)
+    fresh: set[str] = field(default_factory=set)
+
+
+async def load_events(
+    session: AsyncSession, ranges: Mapping[uuid.UUID, Range], fresh_of: Collection[uuid.UUID] = ()
+) -> dict[uuid.UUID, PackageEvents]:
+    """Stored events of each package in its own time range ``[since, until)``; for the packages in
+    ``fresh_of`` (each with a recorded last derivation), also which events it did not see."""
     conn = await raw_connection(session)
-    events: dict[uuid.UUID, list[VisitEvent]] = defaultdict(list)
+    loaded: dict[uuid.UUID, PackageEvents] = defaultdict(PackageEvents)
+    ids, starts, ends = _ranges(ranges)
     # Event ids are unique per vendor; the vendor prefix keeps two vendors' ids apart in pairing.
-    # The columns are VisitEvent's fields in order.
-    for row in await conn.fetch(_EVENTS_SQL, *_ranges(ranges)):
-        events[row[3]].append(VisitEvent(*row))
-    return events
+    # The columns are VisitEvent's fields in order, then whether the event is fresh.
+    for row in await conn.fetch(_EVENTS_SQL, ids, starts, ends, [i in fresh_of for i in ids]):
+        *fields, fresh = row
+        package = loaded[row[3]]
+        package.events.append(VisitEvent(*fields))
+        if fresh:
+            package.fresh.add(row[0])
+    return loaded
 
 
 def correction_from_row(r: Any) -> Correction:
@@ -144,11 +198,27 @@ async def load_visit_states(
     session: AsyncSession, ranges: Mapping[uuid.UUID, Range]
 ) -> dict[uuid.UUID, dict[uuid.UUID, StoredVisit]]:
     """The stored visits of each package anchored in its range, by package and visit."""
+    if not ranges:
+        return {}
     conn = await raw_connection(session)
+    return _by_package(await conn.fetch(_VISITS_SQL, *_ranges(ranges)))
+
+
+def _by_package(rows: Sequence[Any]) -> dict[uuid.UUID, dict[uuid.UUID, StoredVisit]]:
     result: dict[uuid.UUID, dict[uuid.UUID, StoredVisit]] = defaultdict(dict)
-    for r in await conn.fetch(_VISITS_SQL, *_ranges(ranges)):
+    for r in rows:
         result[r["package_id"]][r["visit_id"]] = StoredVisit(r["revision"], orjson.loads(r["state"]), r["anchor_at"])
     return result
+
+
+async def load_visits_by_id(
+    session: AsyncSession, visit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, StoredVisit]]:
+    """The stored visits among ``visit_ids``, by package and visit."""
+    if not visit_ids:
+        return {}
+    conn = await raw_connection(session)
+    return _by_package(await conn.fetch(_VISITS_BY_ID_SQL, list(visit_ids)))
 
 
 async def save_visits(session: AsyncSession, changes: Sequence[VisitChange]) -> None:

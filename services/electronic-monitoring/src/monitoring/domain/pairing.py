@@ -6,6 +6,7 @@ result depends only on the set of events: not on the order they arrived in, nor 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import uuid
 from collections import defaultdict
@@ -108,6 +109,23 @@ def _unplanned_id(package_id: uuid.UUID, event_id: str) -> uuid.UUID:
     return uuid.uuid5(UNPLANNED_VISIT_NAMESPACE, f"{package_id}/{event_id}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Planned visits sorted by start, with what finding those near an attendance needs."""
+
+    visits: list[PlannedVisit]
+    starts: list[datetime]
+    longest: timedelta
+
+    def near(self, attendance: Attendance, window: timedelta) -> list[PlannedVisit]:
+        """The visits that may lie within ``window`` of the attendance: a bisected slice, so that
+        matching a long run of attendances is not every attendance by every planned visit."""
+        # A lone check-out is compared with the planned end, up to the longest visit after the start.
+        reach = window + (self.longest if attendance.check_in is None else timedelta(0))
+        first = bisect.bisect_left(self.starts, attendance.anchor - reach)
+        return self.visits[first : bisect.bisect_right(self.starts, attendance.anchor + window)]
+
+
 def match_to_plan(
     package_id: uuid.UUID,
     attendances: Sequence[Attendance],
@@ -120,10 +138,15 @@ def match_to_plan(
     Every planned visit appears in the result, with no attendances when nobody came.
     """
     planned = sorted(planned, key=lambda p: (p.planned_start, str(p.visit_id)))
+    plan = _Plan(
+        planned,
+        [p.planned_start for p in planned],
+        max((timedelta(minutes=p.duration_minutes) for p in planned), default=timedelta(0)),
+    )
     candidates = sorted(
         (distance, p.planned_start, str(p.visit_id), i, p)
         for i, a in enumerate(attendances)
-        for p in planned
+        for p in plan.near(a, rules.match_window)
         if (distance := _distance(a, p)) <= rules.match_window
     )
     taken: dict[uuid.UUID, list[Attendance]] = {p.visit_id: [] for p in planned}
