@@ -6,15 +6,15 @@
   can tell exactly which events are new and recompute only the visits they change. NULL (never
   derived since this revision) recomputes the whole window.
 
-Revision ID: monitoring_0005
-Revises: monitoring_0004
+Revision ID: monitoring_0006
+Revises: monitoring_0005
 Create Date: 2026-12-01 11:00:00
 """
 
 from alembic import op
 
-revision = "monitoring_0005"
-down_revision = "monitoring_0004"
+revision = "monitoring_0006"
+down_revision = "monitoring_0005"
 branch_labels = None
 depends_on = None
 
