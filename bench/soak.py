@@ -281,22 +281,31 @@ async def _run(
         )
         sim_task = asyncio.create_task(simulate(urls, client_maker(record.database_url), options))
         injector = None
+        error = None
         if reference is not None:
             injector = Injector(home, record.database_url, reference, await _probes(record.database_url))
             faults_task = asyncio.create_task(injector.run())
             # Whichever fails first stops the other: a simulation that gave up leaves the faults waiting.
             await asyncio.wait((sim_task, faults_task), return_when=asyncio.FIRST_EXCEPTION)
-            for task in (sim_task, faults_task):
-                if task.done() and task.exception() is not None:
-                    for other in (sim_task, faults_task):
-                        other.cancel()
-                    raise task.exception()  # type: ignore[misc]
-        sim = await sim_task
-        await _score_last_four_weeks(sim.council.keys["quality_officer"], today)
+            if faults_task.done() and faults_task.exception() is not None:
+                sim_task.cancel()
+                raise faults_task.exception()  # type: ignore[misc]
+            faults_task.cancel()  # done already, unless the simulation gave up before the last fault
+        try:
+            sim = await sim_task
+        except Exception as exc:
+            if reference is None:
+                raise
+            # The county did not finish under the faults: what it came to is still compared, and reported.
+            error = f"the simulation failed: {exc!r}"
+            print(error, file=sys.stderr, flush=True)
+        else:
+            await _score_last_four_weeks(sim.council.keys["quality_officer"], today)
 
         result: dict[str, Any] = {
             "seconds": round(time.perf_counter() - began, 1),
-            "report": sim.report,
+            "report": None if error else sim.report,
+            "simulation_error": error,
             "state": await capture_database(record.database_url),
             "events": await event_counts(record.database_url),
             "dead_letters": await dead_letters(record.kafka_bootstrap_servers),
@@ -344,10 +353,12 @@ def _summary(baseline: dict[str, Any], faulty: dict[str, Any], scale: float, see
         "keys_compared": {s: len(v) for s, v in baseline["state"].items()},
         "differences_found": count_differences(baseline["state"], faulty["state"]),
         "differences": diffs,
-        "paid": {"baseline": baseline["report"]["money"]["paid"], "with_faults": faulty["report"]["money"]["paid"]},
+        "simulation_error": faulty["simulation_error"],
+        "paid": {"baseline": baseline["report"]["money"]["paid"],
+                 "with_faults": faulty["report"]["money"]["paid"] if faulty["report"] else None},
         "seconds": {"baseline": baseline["seconds"], "with_faults": faulty["seconds"]},
         "stage_seconds": {"baseline": baseline["report"]["stage_seconds"],
-                          "with_faults": faulty["report"]["stage_seconds"]},
+                          "with_faults": faulty["report"]["stage_seconds"] if faulty["report"] else None},
     }
 
 
@@ -378,9 +389,10 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2, default=str))
     print(json.dumps({k: summary[k] for k in ("faults_injected", "events_published", "events_applied",
-                                               "dead_letters", "http_findings", "differences_found",
+                                               "dead_letters", "http_findings", "simulation_error", "differences_found",
                                                "differences", "wall_seconds")}, indent=2, default=str))
-    bad = summary["differences_found"] or summary["http_findings"] or summary["dead_letters"]["unexpected"]
+    bad = (summary["differences_found"] or summary["http_findings"] or summary["dead_letters"]["unexpected"]
+           or summary["simulation_error"])
     sys.exit(1 if bad else 0)
 
 
