@@ -303,7 +303,7 @@ async def _run(
             "seconds": round(time.perf_counter() - began, 1),
             "report": None if error else sim.report,
             "simulation_error": error,
-            "state": await capture_database(record.database_url),
+            "state": await capture_database(record.database_url, today),
             "events": await event_counts(record.database_url),
             "dead_letters": await dead_letters(record.kafka_bootstrap_servers),
             "progress": {

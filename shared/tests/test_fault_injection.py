@@ -171,3 +171,17 @@ async def test_postgres_crashing_under_writes_answers_503_with_retry_after_and_k
             assert set(accepted) <= stored, "a write answered 201 was lost in the crash"
         finally:
             server.stop("immediate")
+
+
+async def test_end_states_differ_by_key_and_the_differences_are_counted_and_listed() -> None:
+    from shared.testing.end_state import count_differences, differences
+
+    baseline = {"lines": {"A council": "10.00", "B council": "5.00"}, "kpis": {"A W48": "score=80"}}
+    faulty = {"lines": {"A council": "10.01", "C council": "1.00"}, "kpis": {"A W48": "score=80"}}
+    assert count_differences(baseline, faulty) == 3
+    assert differences(baseline, faulty, limit=2) == [
+        "lines: A council: expected 10.00, got 10.01",
+        "lines: B council: expected 5.00, got (absent)",
+        "lines: and 1 more differences",
+    ]
+    assert count_differences(baseline, baseline) == 0

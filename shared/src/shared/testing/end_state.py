@@ -4,6 +4,8 @@ run with faults can be compared with one without.
 Server-made ids (referral, provider, visit and period ids) differ between runs; they are replaced by
 the simulator's stable keys: the referral's ``external_ref`` (the package id is the referral id),
 the provider's name, and a visit's package reference and time. Amounts are compared to the penny.
+Visits are compared up to the simulated weeks' end: the ones planned from today on are the live
+schedule as it stood when each run ended (derived a day ahead of the clock), not what the county did.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Mapping
+from datetime import date, datetime, time
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.clock import london_wall_clock_to_utc
 from shared.contracts.topics import ALL_TOPICS, dlq_topic
 from shared.settings import to_asyncpg_dsn
 
@@ -59,10 +63,11 @@ async def _referrals(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
     }
 
 
-async def _monitoring_visits(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
+async def _monitoring_visits(conn: asyncpg.Connection, k: _Keys, until: datetime) -> dict[str, Any]:
     rows = await conn.fetch(
         "SELECT package_id, provider_id, anchor_at, status, state->>'actual_minutes' AS minutes"
-        " FROM monitoring.visit"
+        " FROM monitoring.visit WHERE anchor_at < $1",
+        until,
     )
     return {
         f"{k.ref(r['package_id'])} {r['anchor_at'].isoformat()}": f"{r['status']} {k.provider(r['provider_id'])}"
@@ -71,10 +76,11 @@ async def _monitoring_visits(conn: asyncpg.Connection, k: _Keys) -> dict[str, An
     }
 
 
-async def _payments_visits(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
+async def _payments_visits(conn: asyncpg.Connection, k: _Keys, today: date) -> dict[str, Any]:
     rows = await conn.fetch(
         "SELECT package_id, provider_id, day, planned_start, outcome, actual_start, actual_end, carers_attended,"
-        " verified FROM payments.visit"
+        " verified FROM payments.visit WHERE day < $1",
+        today,
     )
     return {
         f"{k.ref(r['package_id'])} {r['planned_start'] or r['actual_start']}": " ".join(
@@ -85,15 +91,16 @@ async def _payments_visits(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]
     }
 
 
-async def _quality_visits(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
+async def _quality_visits(conn: asyncpg.Connection, k: _Keys, today: date) -> dict[str, Any]:
     rows = await conn.fetch("SELECT package_id, provider_id, status, day, COUNT(*) AS n FROM quality.visit"
-                            " GROUP BY package_id, provider_id, status, day")
+                            " WHERE day < $1 GROUP BY package_id, provider_id, status, day", today)
     return {f"{k.ref(r['package_id'])} {r['day']} {r['status']} {k.provider(r['provider_id'])}": r["n"] for r in rows}
 
 
-async def _visits_by_provider(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
+async def _visits_by_provider(conn: asyncpg.Connection, k: _Keys, until: datetime) -> dict[str, Any]:
     counts: Counter[str] = Counter()
-    for r in await conn.fetch("SELECT provider_id, status, COUNT(*) AS n FROM monitoring.visit GROUP BY 1, 2"):
+    sql = "SELECT provider_id, status, COUNT(*) AS n FROM monitoring.visit WHERE anchor_at < $1 GROUP BY 1, 2"
+    for r in await conn.fetch(sql, until):
         counts[f"{k.provider(r['provider_id'])} {r['status']}"] += r["n"]
     return dict(counts)
 
@@ -136,8 +143,9 @@ async def _kpis(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
     }
 
 
-async def capture_database(database_url: str) -> State:
-    """The comparable end state held in the five services' schemas."""
+async def capture_database(database_url: str, today: date) -> State:
+    """The comparable end state held in the five services' schemas (visits before ``today``, London)."""
+    until = london_wall_clock_to_utc(today, time(0))
     conn = await asyncpg.connect(to_asyncpg_dsn(database_url))
     try:
         refs = {r["id"]: r["external_ref"] for r in await conn.fetch("SELECT id, external_ref FROM referrals.referral")}
@@ -145,10 +153,10 @@ async def capture_database(database_url: str) -> State:
         k = _Keys(refs, providers)
         return {
             "referrals": await _referrals(conn, k),
-            "visits_by_provider_and_state": await _visits_by_provider(conn, k),
-            "monitoring_visits": await _monitoring_visits(conn, k),
-            "payments_visits": await _payments_visits(conn, k),
-            "quality_visits": await _quality_visits(conn, k),
+            "visits_by_provider_and_state": await _visits_by_provider(conn, k, until),
+            "monitoring_visits": await _monitoring_visits(conn, k, until),
+            "payments_visits": await _payments_visits(conn, k, today),
+            "quality_visits": await _quality_visits(conn, k, today),
             "payment_lines_by_package": await _payment_lines(conn, k),
             "payment_totals_by_provider_funder_basis": await _payment_totals(conn, k),
             "kpis_by_provider": await _kpis(conn, k),
