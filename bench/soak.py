@@ -299,11 +299,13 @@ async def _run(
         else:
             await _score_last_four_weeks(sim.council.keys["quality_officer"], today)
 
+        state, withdrawn = await capture_database(record.database_url, today)
         result: dict[str, Any] = {
             "seconds": round(time.perf_counter() - began, 1),
             "report": None if error else sim.report,
             "simulation_error": error,
-            "state": await capture_database(record.database_url, today),
+            "state": state,
+            "withdrawn": withdrawn,
             "events": await event_counts(record.database_url),
             "dead_letters": await dead_letters(record.kafka_bootstrap_servers),
             "progress": {
@@ -348,6 +350,7 @@ def _summary(baseline: dict[str, Any], faulty: dict[str, Any], scale: float, see
                          "unexpected": unexpected},
         "http_findings": findings,
         "keys_compared": {s: len(v) for s, v in baseline["state"].items()},
+        "withdrawn_not_compared": {"baseline": baseline["withdrawn"], "with_faults": faulty["withdrawn"]},
         "differences_found": count_differences(baseline["state"], faulty["state"]),
         "differences": diffs,
         "simulation_error": faulty["simulation_error"],

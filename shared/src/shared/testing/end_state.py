@@ -6,6 +6,11 @@ the simulator's stable keys: the referral's ``external_ref`` (the package id is 
 the provider's name, and a visit's package reference and time. Amounts are compared to the penny.
 Visits are compared up to the simulated weeks' end: the ones planned from today on are the live
 schedule as it stood when each run ended (derived a day ahead of the clock), not what the county did.
+A visit a later change removed (a hospital stay, an amendment, an end) is left out wherever it shows:
+if the change came after the visit was published, the visit stays on record as withdrawn (cancelled
+for payments and quality, with a £0 not-payable line); if it came first, the visit never existed.
+Which of the two happens depends on timing, not on what was delivered or paid, so ``withdrawn``
+counts them separately and they are reported, not compared.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ async def _referrals(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
 async def _monitoring_visits(conn: asyncpg.Connection, k: _Keys, until: datetime) -> dict[str, Any]:
     rows = await conn.fetch(
         "SELECT package_id, provider_id, anchor_at, status, state->>'actual_minutes' AS minutes"
-        " FROM monitoring.visit WHERE anchor_at < $1",
+        " FROM monitoring.visit WHERE anchor_at < $1 AND status <> 'withdrawn'",
         until,
     )
     return {
@@ -79,7 +84,7 @@ async def _monitoring_visits(conn: asyncpg.Connection, k: _Keys, until: datetime
 async def _payments_visits(conn: asyncpg.Connection, k: _Keys, today: date) -> dict[str, Any]:
     rows = await conn.fetch(
         "SELECT package_id, provider_id, day, planned_start, outcome, actual_start, actual_end, carers_attended,"
-        " verified FROM payments.visit WHERE day < $1",
+        " verified FROM payments.visit WHERE day < $1 AND outcome <> 'cancelled'",
         today,
     )
     return {
@@ -93,13 +98,15 @@ async def _payments_visits(conn: asyncpg.Connection, k: _Keys, today: date) -> d
 
 async def _quality_visits(conn: asyncpg.Connection, k: _Keys, today: date) -> dict[str, Any]:
     rows = await conn.fetch("SELECT package_id, provider_id, status, day, COUNT(*) AS n FROM quality.visit"
-                            " WHERE day < $1 GROUP BY package_id, provider_id, status, day", today)
+                            " WHERE day < $1 AND status <> 'cancelled' GROUP BY package_id, provider_id, status, day",
+                            today)
     return {f"{k.ref(r['package_id'])} {r['day']} {r['status']} {k.provider(r['provider_id'])}": r["n"] for r in rows}
 
 
 async def _visits_by_provider(conn: asyncpg.Connection, k: _Keys, until: datetime) -> dict[str, Any]:
     counts: Counter[str] = Counter()
-    sql = "SELECT provider_id, status, COUNT(*) AS n FROM monitoring.visit WHERE anchor_at < $1 GROUP BY 1, 2"
+    sql = ("SELECT provider_id, status, COUNT(*) AS n FROM monitoring.visit"
+           " WHERE anchor_at < $1 AND status <> 'withdrawn' GROUP BY 1, 2")
     for r in await conn.fetch(sql, until):
         counts[f"{k.provider(r['provider_id'])} {r['status']}"] += r["n"]
     return dict(counts)
@@ -109,7 +116,7 @@ async def _payment_lines(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
     rows = await conn.fetch(
         "SELECT package_id, provider_id, basis, rule, status, COUNT(*) AS n, SUM(amount) AS amount,"
         " SUM(council_amount) AS council, SUM(nhs_amount) AS nhs, SUM(COALESCE(minutes, 0)) AS minutes"
-        " FROM payments.line GROUP BY 1, 2, 3, 4, 5"
+        " FROM payments.line WHERE rule <> 'cancelled_not_paid' GROUP BY 1, 2, 3, 4, 5"
     )
     return {
         f"{k.ref(r['package_id'])} {k.provider(r['provider_id'])} {r['basis']} {r['rule']} {r['status']}":
@@ -134,7 +141,8 @@ async def _payment_totals(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
 
 
 async def _kpis(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
-    rows = await conn.fetch("SELECT provider_id, period, score, band, kpis::text AS kpis,"
+    # The count of cancelled visits is the withdrawn ones again (see the module's docstring).
+    rows = await conn.fetch("SELECT provider_id, period, score, band, (kpis #- '{visits,cancelled}')::text AS kpis,"
                             " components::text AS components FROM quality.score")
     return {
         f"{k.provider(r['provider_id'])} {r['period']}": f"score={r['score']} band={r['band']} kpis={r['kpis']}"
@@ -143,8 +151,20 @@ async def _kpis(conn: asyncpg.Connection, k: _Keys) -> dict[str, Any]:
     }
 
 
-async def capture_database(database_url: str, today: date) -> State:
-    """The comparable end state held in the five services' schemas (visits before ``today``, London)."""
+async def _withdrawn(conn: asyncpg.Connection, until: datetime) -> dict[str, int]:
+    return {
+        "monitoring withdrawn": await conn.fetchval(
+            "SELECT COUNT(*) FROM monitoring.visit WHERE anchor_at < $1 AND status = 'withdrawn'", until
+        ),
+        "payments cancelled lines": await conn.fetchval(
+            "SELECT COUNT(*) FROM payments.line WHERE rule = 'cancelled_not_paid'"
+        ),
+    }
+
+
+async def capture_database(database_url: str, today: date) -> tuple[State, dict[str, int]]:
+    """The comparable end state held in the five services' schemas (visits before ``today``, London),
+    and the withdrawn visits left out of it."""
     until = london_wall_clock_to_utc(today, time(0))
     conn = await asyncpg.connect(to_asyncpg_dsn(database_url))
     try:
@@ -160,7 +180,7 @@ async def capture_database(database_url: str, today: date) -> State:
             "payment_lines_by_package": await _payment_lines(conn, k),
             "payment_totals_by_provider_funder_basis": await _payment_totals(conn, k),
             "kpis_by_provider": await _kpis(conn, k),
-        }
+        }, await _withdrawn(conn, until)
     finally:
         await conn.close()
 
