@@ -52,7 +52,7 @@ bench: install
 fuzz: install
 	HOMECARE_FUZZ_EXAMPLES=200 HOMECARE_FUZZ_SCENARIOS=50 $(BIN)/pytest tests/test_fuzz_openapi.py --timeout=7200
 
-# The fault sequence of issue 9 on a scale-0.1 county (~15 min): a run without faults, a run with them,
+# The fault sequence of issue 9 on a scale-0.1 county (~10 min): a run without faults, a run with them,
 # the end states compared; the summary goes to bench-results/soak.json. SOAK_ARGS="--scale 0.01" for a quick one.
 soak: install
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
