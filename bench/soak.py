@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -384,7 +385,6 @@ def main() -> None:
     summary = _summary(baseline, faulty, args.scale, args.seed)
     summary["wall_seconds"] = round(time.perf_counter() - started, 1)
     summary["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
-    summary["logs"] = str(root)
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2, default=str))
@@ -393,7 +393,10 @@ def main() -> None:
                                                "differences", "wall_seconds")}, indent=2, default=str))
     bad = (summary["differences_found"] or summary["http_findings"] or summary["dead_letters"]["unexpected"]
            or summary["simulation_error"])
-    sys.exit(1 if bad else 0)
+    if bad:
+        print(f"the two stacks' logs and databases are kept in {root}", file=sys.stderr)
+        sys.exit(1)
+    shutil.rmtree(root, ignore_errors=True)  # two clusters' worth of data: kept only when something differed
 
 
 if __name__ == "__main__":
