@@ -9,7 +9,7 @@ export XDG_RUNTIME_DIR ?= /tmp
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install up down test lint bench fuzz chromium
+.PHONY: install up down test lint bench fuzz soak chromium
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -51,3 +51,8 @@ bench: install
 # The long fuzzing run: 200 cases per operation and mode, 50 stateful scenarios (make test runs 8 and 5).
 fuzz: install
 	HOMECARE_FUZZ_EXAMPLES=200 HOMECARE_FUZZ_SCENARIOS=50 $(BIN)/pytest tests/test_fuzz_openapi.py --timeout=7200
+
+# The fault sequence of issue 9 on a scale-0.1 county (~10 min): a run without faults, a run with them,
+# the end states compared; the summary goes to bench-results/soak.json. SOAK_ARGS="--scale 0.01" for a quick one.
+soak: install
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)

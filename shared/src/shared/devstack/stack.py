@@ -69,9 +69,13 @@ def resolve_urls() -> tuple[str, str]:
     return db, kafka
 
 
-def _alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Whether the process runs; a child of ours that has exited (a zombie until reaped) does not."""
     if not pid:
         return False
+    with contextlib.suppress(ChildProcessError):  # not our child: only kill(0) can tell
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
     try:
         os.kill(pid, 0)
     except OSError:
@@ -135,7 +139,7 @@ def up(home: Path | None = None, *, services: tuple[ServiceInfo, ...] = SERVICES
     """Start Postgres and the broker (unless external ones are configured), migrate, start services."""
     home = home or stack_home()
     existing = StackRecord.load(home)
-    if existing and any(_alive(pid) for pid in existing.services.values()):
+    if existing and any(process_alive(pid) for pid in existing.services.values()):
         raise RuntimeError(f"a stack is already running (see {home / 'run' / 'stack.json'}); run `make down` first")
     db_url = os.environ.get("DATABASE_URL")
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -169,9 +173,9 @@ def _stop_pid(pid: int, *, group: bool) -> None:
     except OSError:
         return
     deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
+    while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
+    if process_alive(pid):
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL) if group else os.kill(pid, signal.SIGKILL)
 
@@ -184,10 +188,10 @@ def down(home: Path | None = None) -> list[str]:
         return []
     stopped = []
     for name, pid in record.services.items():
-        if _alive(pid):
+        if process_alive(pid):
             _stop_pid(pid, group=True)
             stopped.append(name)
-    if record.broker_pid and _alive(record.broker_pid):
+    if record.broker_pid and process_alive(record.broker_pid):
         os.kill(record.broker_pid, signal.SIGCONT)  # a frozen broker ignores SIGTERM until thawed
         _stop_pid(record.broker_pid, group=True)
         stopped.append("broker")

@@ -25,9 +25,14 @@ class ApiError(RuntimeError):
 class Api:
     """An HTTP client per service; ``call`` retries what the services ask to be retried."""
 
-    def __init__(self, clients: Mapping[str, httpx.AsyncClient], urls: Mapping[str, str]) -> None:
+    def __init__(
+        self, clients: Mapping[str, httpx.AsyncClient], urls: Mapping[str, str], patience: float = 0.0
+    ) -> None:
         self.clients = dict(clients)
         self.urls = dict(urls)
+        # Seconds a call keeps retrying past MAX_ATTEMPTS while a service is down or answers 503
+        # (the soak test takes dependencies away for longer than the usual retries last).
+        self.patience = patience
 
     def url(self, service: str, path: str) -> str:
         """Where a figure can be read: the service's base URL and the path."""
@@ -47,21 +52,26 @@ class Api:
     ) -> httpx.Response:
         """Send one request; 429 and 503 are retried after their Retry-After, anything not in ``ok`` raises."""
         sent = {"Authorization": f"Bearer {key}", **(headers or {})}
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt >= MAX_ATTEMPTS and loop.time() - began >= self.patience
             try:
                 r = await self.clients[service].request(method, path, json=json, params=params, headers=sent)
             except httpx.TransportError:
-                if attempt == MAX_ATTEMPTS:
+                if last:
                     raise
-                await asyncio.sleep(0.2 * attempt)
+                await asyncio.sleep(0.2 * min(attempt, MAX_ATTEMPTS))
                 continue
-            if r.status_code in RETRY_STATUSES and attempt < MAX_ATTEMPTS:
-                await asyncio.sleep(min(float(r.headers.get("Retry-After", "1") or 1), 5.0) * 0.5 * attempt)
+            if r.status_code in RETRY_STATUSES and not last:
+                wait = min(float(r.headers.get("Retry-After", "1") or 1), 5.0) * 0.5 * min(attempt, MAX_ATTEMPTS)
+                await asyncio.sleep(wait)
                 continue
             if r.status_code not in ok:
                 raise ApiError(f"{method} {service}{path} -> {r.status_code}: {r.text[:500]}")
             return r
-        raise AssertionError("unreachable")
 
     async def json(self, service: str, method: str, path: str, key: str, **kwargs: Any) -> Any:
         """``call`` and decode the JSON answer."""
@@ -69,7 +79,9 @@ class Api:
         return r.json() if r.content else None
 
 
-async def open_api(stack: AsyncExitStack, targets: Mapping[str, str | httpx.AsyncClient]) -> Api:
+async def open_api(
+    stack: AsyncExitStack, targets: Mapping[str, str | httpx.AsyncClient], patience: float = 0.0
+) -> Api:
     """An :class:`Api` over each service's base URL (or an already-open client, as tests pass)."""
     clients: dict[str, httpx.AsyncClient] = {}
     urls: dict[str, str] = {}
@@ -84,7 +96,7 @@ async def open_api(stack: AsyncExitStack, targets: Mapping[str, str | httpx.Asyn
                 httpx.AsyncClient(base_url=target, timeout=120, limits=limits)
             )
             urls[name] = target
-    return Api(clients, urls)
+    return Api(clients, urls, patience)
 
 
 async def poll(predicate: Callable[[], Awaitable[Any]], what: str, timeout: float, every: float = 0.2) -> Any:

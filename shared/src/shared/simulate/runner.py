@@ -49,6 +49,8 @@ class SimulationOptions:
     webhooks: bool = True
     # How often a provider without a webhook reads its open offers.
     poll_seconds: float = POLL_SECONDS
+    # How long a call keeps retrying while a service is down or answers 503 (the soak test's faults).
+    patience: float = 0.0
 
 
 @dataclass
@@ -264,7 +266,7 @@ async def simulate(
             agents[provider].wake.set()
 
     async with AsyncExitStack() as stack:
-        api = await open_api(stack, targets)
+        api = await open_api(stack, targets, options.patience)
         webhook_base, hooks = None, None
         if options.webhooks:
             webhook_base, hooks = await stack.enter_async_context(webhook_receiver(lambda: secrets, wake))

@@ -8,6 +8,8 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
+
 from shared.simulate.api import Api, ApiError, poll
 
 QUIET_SECONDS = 3.0
@@ -22,7 +24,11 @@ async def _activity(api: Api) -> tuple[float, float]:
     """Events published and consumed so far, and what is still waiting (outbox rows, consumer lag)."""
     moved = waiting = 0.0
     for service in api.clients:
-        text = (await api.clients[service].get("/metrics")).text
+        try:
+            text = (await api.clients[service].get("/metrics")).text
+        except httpx.TransportError:
+            # A service restarting is not quiet: it has work to pick up again.
+            return moved, waiting + 1
         for line in text.splitlines():
             match = _SAMPLE.match(line)
             if match is None:

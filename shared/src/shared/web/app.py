@@ -22,6 +22,7 @@ from shared.db.engine import create_engine, create_sessionmaker
 from shared.errors import install_error_handlers
 from shared.logging import configure_logging, get_logger
 from shared.messaging.consumer import AnyHandler, IdempotentConsumer
+from shared.messaging.fault_injection import with_injected_failure
 from shared.messaging.kafka import ensure_topics, make_producer
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import OutboxRelay
@@ -110,7 +111,7 @@ async def _start_messaging(defn: ServiceDefinition, runtime: ServiceRuntime) -> 
         for spec in defn.consumers:
             consumer = IdempotentConsumer(
                 group_id=spec.group_id,
-                handlers=spec.handlers,
+                handlers=with_injected_failure(spec.group_id, spec.handlers),
                 sessionmaker=runtime.sessionmaker,
                 processed_table=processed,
                 bootstrap_servers=settings.kafka_bootstrap_servers,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from shared.db.base import make_metadata
 from shared.db.platform_tables import add_platform_tables
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Numeric,
@@ -134,6 +136,18 @@ pending_derivation = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # The earliest time whose visits may have changed; NULL recomputes the whole window.
     Column("affected_from", DateTime(timezone=True), nullable=True),
+)
+
+# Referral changes that arrived before the package's award (the two topics are not ordered with each
+# other): held in arrival order and applied when the award comes.
+early_referral_event = Table(
+    "early_referral_event",
+    metadata,
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
+    Column("package_id", UUID(as_uuid=True), nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Index("ix_early_referral_event_package", "package_id", "seq"),
 )
 
 # The latest published state of each visit and its revision.

@@ -1,11 +1,14 @@
 """Consumed events that shape plans: awards and ends from brokerage, changes from referrals.
 
-A referral id is the package id, so referral events apply to the package of the same id; events
-for a package monitoring has not seen awarded are ignored (nothing is planned for it yet).
+A referral id is the package id, so referral events apply to the package of the same id. The two
+topics are not ordered with each other: a change (a hospital stay, say) sent right after placement
+can arrive before the award. Such a change is held and applied, in arrival order, once the award
+has planned the package.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -23,6 +26,7 @@ from shared.messaging.consumer import Handler
 from shared.messaging.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monitoring.db import early_events_repository as early_events
 from monitoring.db import plans_repository as plans
 from monitoring.domain.geo import Point
 from monitoring.domain.plan import PatternEntry
@@ -55,6 +59,16 @@ async def on_awarded(session: AsyncSession, envelope: Envelope[Any]) -> None:
         entries=_entries(event.visit_pattern),
         correlation_id=envelope.correlationid,
     )
+    for early in await early_events.take(session, event.package_id):
+        await HANDLERS[early.type](session, early)
+
+
+async def _awarded(session: AsyncSession, envelope: Envelope[Any], referral_id: uuid.UUID) -> bool:
+    """Whether the package is planned; if not yet, the change is held for its award."""
+    if await plans.package_exists(session, referral_id):
+        return True
+    await early_events.hold(session, referral_id, envelope)
+    return False
 
 
 async def on_package_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
@@ -72,7 +86,7 @@ async def on_handed_back(session: AsyncSession, envelope: Envelope[Any]) -> None
 async def on_amended(session: AsyncSession, envelope: Envelope[Any]) -> None:
     """A new pattern (and hours) from the amendment's effective day."""
     event: ReferralAmended = envelope.data
-    if not await plans.package_exists(session, event.referral_id):
+    if not await _awarded(session, envelope, event.referral_id):
         return
     if event.visit_pattern is not None:
         await plans.add_pattern_period(session, event.referral_id, event.effective_from, _entries(event.visit_pattern))
@@ -83,21 +97,21 @@ async def on_amended(session: AsyncSession, envelope: Envelope[Any]) -> None:
 async def on_suspended(session: AsyncSession, envelope: Envelope[Any]) -> None:
     """No visits from the start of the suspension day."""
     event: ReferralSuspended = envelope.data
-    if await plans.package_exists(session, event.referral_id):
+    if await _awarded(session, envelope, event.referral_id):
         await plans.suspend(session, event.referral_id, _london_midnight(event.from_date))
 
 
 async def on_resumed(session: AsyncSession, envelope: Envelope[Any]) -> None:
     """Visits again from the start of the resumption day."""
     event: ReferralResumed = envelope.data
-    if await plans.package_exists(session, event.referral_id):
+    if await _awarded(session, envelope, event.referral_id):
         await plans.resume(session, event.referral_id, _london_midnight(event.from_date))
 
 
 async def on_referral_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
     """Care ends after the end date."""
     event: ReferralEnded = envelope.data
-    if await plans.package_exists(session, event.referral_id):
+    if await _awarded(session, envelope, event.referral_id):
         await plans.end(session, event.referral_id, _london_midnight(event.end_date + timedelta(days=1)))
 
 
