@@ -57,6 +57,17 @@ async def test_outbox_event_reaches_a_consumer_in_another_service(pg: PostgresHa
         await wait_for(all_seen, timeout=30, message="the counter to see every note once")
         assert await w.runtime.relay.backlog() == 0
 
+        # Once it holds its partitions the consumer says so, with a lag for each of them (caught up).
+        async def caught_up() -> list[str] | None:
+            lines = (await c.client.get("/metrics")).text.splitlines()
+            joined = any(x.startswith("consumer_catching_up{") and x.endswith(" 0.0") for x in lines)
+            lags = [x for x in lines if x.startswith("consumer_lag{")]
+            return lags if joined and lags and all(x.endswith(" 0.0") for x in lags) else None
+
+        lags = await wait_for(caught_up, timeout=10, message="the consumer to report itself caught up")
+        # every partition of the topic, not only those that carried a note
+        assert {f'partition="{n}",topic="example.note"' in " ".join(lags) for n in range(3)} == {True}
+
 
 async def test_broker_outage_loses_nothing_and_doubles_nothing(pg: PostgresHandle, kafka: tuple[str, object]) -> None:
     bootstrap, broker = kafka

@@ -27,6 +27,12 @@ class Metrics:
         self.consumer_lag = Gauge(
             "consumer_lag", "Messages behind the log end", ["group", "topic", "partition"], registry=reg
         )
+        # 1 from a consumer's start (or restart) until it holds its partitions and knows how far
+        # behind each is: before that its lag is unknown, not zero.
+        self.consumer_catching_up = Gauge(
+            "consumer_catching_up", "1 until the consumer has joined its group and measured its lag", ["group"],
+            registry=reg,
+        )
         self.service = service
 
     def render(self) -> bytes:

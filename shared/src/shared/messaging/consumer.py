@@ -117,6 +117,8 @@ class IdempotentConsumer:
         backoff = 0.5
         while True:
             consumer = make_consumer(self.bootstrap, self.group_id, self.topics, client_id=self.group_id)
+            if self.metrics:
+                self.metrics.consumer_catching_up.labels(self.group_id).set(1)
             try:
                 await consumer.start()
                 self._consumer = consumer
@@ -143,6 +145,23 @@ class IdempotentConsumer:
                     await self.after_commit_hook()
                 await consumer.commit({tp: records[-1].offset + 1})
                 self._record_lag(consumer, tp, records[-1].offset)
+            await self._record_positions(consumer)
+
+    async def _record_positions(self, consumer: AIOKafkaConsumer) -> None:
+        """Lag of every assigned partition, those without new records too, and whether it is known yet."""
+        if not self.metrics:
+            return
+        assigned = consumer.assignment()
+        known = bool(assigned)
+        for tp in assigned:
+            high = consumer.highwater(tp)
+            if high is None:
+                known = False
+                continue
+            with contextlib.suppress(Exception):
+                behind = max(high - await consumer.position(tp), 0)
+                self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(behind)
+        self.metrics.consumer_catching_up.labels(self.group_id).set(0 if known else 1)
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         if not self.metrics:

@@ -16,7 +16,7 @@ QUIET_SECONDS = 3.0
 SETTLE_TIMEOUT = 1800.0
 CALCULATION_TIMEOUT = 900.0
 _SAMPLE = re.compile(
-    r"^(events_published_total|events_consumed_total|outbox_backlog|consumer_lag)(?:\{[^}]*\})?\s+(\S+)$"
+    r"^(events_published_total|events_consumed_total|outbox_backlog|consumer_lag|consumer_catching_up)(?:\{[^}]*\})?\s+(\S+)$"
 )
 
 
@@ -34,7 +34,7 @@ async def _activity(api: Api) -> tuple[float, float]:
             if match is None:
                 continue
             value = float(match.group(2))
-            if match.group(1) in ("outbox_backlog", "consumer_lag"):
+            if match.group(1) in ("outbox_backlog", "consumer_lag", "consumer_catching_up"):
                 waiting += value
             else:
                 moved += value
