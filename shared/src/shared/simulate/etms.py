@@ -8,7 +8,7 @@ import asyncio
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -139,13 +139,18 @@ async def stream(
         if speed > 0:
             due = began + (chunk_end - first).total_seconds() / speed
             await asyncio.sleep(max(0.0, due - loop.time()))
-        # A chunk's batches all go before the next chunk's, so uploads keep their order chunk by chunk.
-        await asyncio.gather(*[
-            post(vendor, events[b : b + BATCH_EVENTS])
-            for vendor, events in sorted(by_vendor.items())
-            for b in range(0, len(events), BATCH_EVENTS)
-        ])
+        # A chunk's batches all go before the next chunk's, so uploads keep their order chunk by chunk;
+        # vendors post side by side, each its batches one after another, so what monitoring has stored
+        # when a batch arrives (a check-out is judged against its stored check-in) is the same every run.
+        await asyncio.gather(*[_in_order(post, vendor, events) for vendor, events in sorted(by_vendor.items())])
     return counts
+
+
+async def _in_order(
+    post: Callable[[int, list[dict[str, Any]]], Awaitable[None]], vendor: int, events: list[dict[str, Any]]
+) -> None:
+    for b in range(0, len(events), BATCH_EVENTS):
+        await post(vendor, events[b : b + BATCH_EVENTS])
 
 
 def _chunks(
