@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -144,7 +144,6 @@ class IdempotentConsumer:
                 if self.after_commit_hook is not None:
                     await self.after_commit_hook()
                 await consumer.commit({tp: records[-1].offset + 1})
-                self._record_lag(consumer, tp, records[-1].offset)
             await self._record_positions(consumer)
 
     async def _record_positions(self, consumer: AIOKafkaConsumer) -> None:
@@ -162,16 +161,6 @@ class IdempotentConsumer:
                 behind = max(high - await consumer.position(tp), 0)
                 self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(behind)
         self.metrics.consumer_catching_up.labels(self.group_id).set(0 if known else 1)
-
-    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
-        if not self.metrics:
-            return
-        with contextlib.suppress(Exception):
-            high = consumer.highwater(tp)
-            if high is not None:
-                self.metrics.consumer_lag.labels(self.group_id, tp.topic, str(tp.partition)).set(
-                    max(high - offset - 1, 0)
-                )
 
     def _parse(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
         try:

@@ -54,6 +54,10 @@ class Providers:
 
     since: tuple[tuple[date, uuid.UUID], ...]
 
+    def __post_init__(self) -> None:
+        # In day order once, rather than sorted again for every visit derived.
+        object.__setattr__(self, "since", tuple(sorted(self.since)))
+
     @classmethod
     def only(cls, provider_id: uuid.UUID) -> Providers:
         """A package that has had one provider throughout."""
@@ -62,7 +66,7 @@ class Providers:
     def on(self, day: date) -> uuid.UUID:
         """The provider delivering on ``day``; before the first award, the first provider."""
         found = self.since[0][1]
-        for from_day, provider_id in sorted(self.since):
+        for from_day, provider_id in self.since:
             if from_day > day:
                 break
             found = provider_id

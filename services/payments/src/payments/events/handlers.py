@@ -67,7 +67,7 @@ async def on_amended(session: AsyncSession, event: Envelope[ReferralAmended]) ->
     a new total for an enablement package, whose budget is paid whole at its review."""
     a = event.data
     pattern = [p.model_dump(mode="json") for p in a.visit_pattern] if a.visit_pattern is not None else None
-    weekly = a.budget.amount if a.budget is not None and a.budget.period == "weekly" else None
+    weekly = _weekly(a.budget)
     if pattern is not None or weekly is not None:
         await packages.record_amendment(
             session, a.referral_id, a.effective_from, pattern=pattern, weekly_budget=weekly, event_id=event.id
